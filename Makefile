@@ -1,0 +1,72 @@
+# Factor Models with scikit-learn: build the book and run every check.
+#
+#   make book              build the HTML book from the stored notebook outputs
+#   make book EXECUTE=1    re-execute every notebook first (outputs are saved)
+#   make test              pytest on helpers, strict nbval on notebooks, warning-free book build
+#   make execute NB=book/01_panels.ipynb   re-execute one notebook and save it
+#   make lab               open JupyterLab on the book
+#   make clean             remove build output and caches (keeps .venv)
+#   make distclean         also remove .venv
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+JB_FLAGS  :=
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: help install book test pytest nbval book-strict execute lab clean distclean
+
+help:
+	@sed -n '1,11p' Makefile
+
+# Install once; re-install only when the pins or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+ifdef EXECUTE
+	$(MAKE) --no-print-directory execute NB="$(NOTEBOOKS)"
+endif
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html in a browser."
+
+test: pytest nbval book-strict
+	@echo "All checks passed: pytest, strict nbval, warning-free book build."
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest tests helpers --doctest-modules
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+
+book-strict: $(STAMP)
+	rm -rf _build/html _build/.doctrees
+	$(BIN)/jupyter-book build . $(JB_FLAGS) -W -n --keep-going
+
+execute: $(STAMP)
+	@test -n "$(NB)" || { echo "Say which notebook: make execute NB=book/01_panels.ipynb"; exit 2; }
+	for nb in $(NB); do \
+	  echo "executing $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	done
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab book/
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache jupyter_execute
+	find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	find . -path ./.venv -prune -o -name .ipynb_checkpoints -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,564 @@
+"""Data for the book: real portfolios and factors, a simulated panel, panel utilities.
+
+Two data sets are used throughout the book.
+
+* :func:`load_french` returns Ken French's monthly factors and 30 test
+  portfolios, 1949-01 to 2017-03, from the copy shipped inside linearmodels
+  (no download).
+* :func:`simulate_panel` returns a panel of characteristics and forward returns
+  whose data-generating process is known, so that every method can be checked
+  against the truth.
+
+Conventions (see the preface): a *panel* is indexed by ``(date, asset)``; the row
+``(t, i)`` holds what is known at the end of date ``t`` and the return from
+``t`` to ``t + 1``. Returns are decimals (0.01 is 1 %).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from helpers._validation import PANEL_LEVELS, check_fraction, check_int, check_wide
+
+# ---------------------------------------------------------------------------
+# Ken French's data, as shipped with linearmodels
+# ---------------------------------------------------------------------------
+
+FACTORS = ("MktRF", "SMB", "HML", "Mom")
+INDUSTRIES = (
+    "NoDur", "Durbl", "Manuf", "Enrgy", "Chems", "BusEq",
+    "Telcm", "Utils", "Shops", "Hlth", "Money", "Other",
+)  # fmt: skip
+SIZE_VALUE = ("S1V1", "S1V3", "S1V5", "S3V1", "S3V3", "S3V5", "S5V1", "S5V3", "S5V5")
+SIZE_MOMENTUM = ("S1M1", "S1M3", "S1M5", "S3M1", "S3M3", "S3M5", "S5M1", "S5M3", "S5M5")
+
+_DESCRIPTIONS = {
+    "MktRF": "Market excess return: value-weighted market minus the risk-free rate",
+    "SMB": "Size factor: small minus big",
+    "HML": "Value factor: high minus low book-to-market",
+    "Mom": "Momentum factor: past winners minus past losers (12-2 months)",
+    "RF": "Risk-free rate: one-month Treasury bill",
+    "NoDur": "Industry: consumer non-durables",
+    "Durbl": "Industry: consumer durables",
+    "Manuf": "Industry: manufacturing",
+    "Enrgy": "Industry: energy",
+    "Chems": "Industry: chemicals",
+    "BusEq": "Industry: business equipment",
+    "Telcm": "Industry: telecoms",
+    "Utils": "Industry: utilities",
+    "Shops": "Industry: retail and wholesale",
+    "Hlth": "Industry: health care",
+    "Money": "Industry: finance",
+    "Other": "Industry: other",
+}
+for _s, _size in (("1", "small"), ("3", "mid-size"), ("5", "large")):
+    for _q, _lvl in (("1", "low"), ("3", "medium"), ("5", "high")):
+        _DESCRIPTIONS[f"S{_s}V{_q}"] = f"Size/value: {_size} firms, {_lvl} book-to-market"
+        _DESCRIPTIONS[f"S{_s}M{_q}"] = f"Size/momentum: {_size} firms, {_lvl} past return"
+
+
+@dataclass(frozen=True, eq=False)
+class FrenchData:
+    """Monthly factors and test portfolios from Ken French's data library.
+
+    Attributes
+    ----------
+    factors : pandas.DataFrame
+        Factor returns, columns ``MktRF`` (market excess return), ``SMB``
+        (size), ``HML`` (value) and ``Mom`` (momentum). These are returns on
+        zero-investment portfolios, so they are already excess returns.
+    rf : pandas.Series
+        The one-month risk-free rate ``RF``.
+    portfolios : pandas.DataFrame
+        **Excess** returns (return minus ``rf``) of 30 test portfolios: 12
+        industries, 9 size/value and 9 size/momentum portfolios (3 size groups
+        crossed with the 1st, 3rd and 5th quintile of book-to-market or past
+        return).
+    groups : dict
+        The portfolio names of each family: ``"industry"``, ``"size_value"``,
+        ``"size_momentum"``.
+    descriptions : pandas.Series
+        One line per column name, saying what it is.
+
+    Notes
+    -----
+    All frames share one month-end ``DatetimeIndex`` named ``date``, from
+    1949-01-31 to 2017-03-31 (819 months); the row dated ``t`` holds the return
+    earned *during* month ``t``. Returns are decimals.
+    """
+
+    factors: pd.DataFrame
+    rf: pd.Series
+    portfolios: pd.DataFrame
+    groups: dict = field(repr=False)
+    descriptions: pd.Series = field(repr=False)
+
+    def __repr__(self) -> str:
+        start, end = self.factors.index[[0, -1]]
+        return (
+            f"FrenchData({len(self.factors)} months, {start:%Y-%m} to {end:%Y-%m}; "
+            f"factors {list(self.factors.columns)}; "
+            f"{self.portfolios.shape[1]} portfolios in excess of rf)"
+        )
+
+
+def load_french() -> FrenchData:
+    """Load Ken French's monthly factors and 30 test portfolios (offline).
+
+    The data are the copy of Ken French's data library that ships with
+    linearmodels (``linearmodels.datasets.french``), so nothing is downloaded.
+    Portfolio returns are converted to excess returns by subtracting the
+    risk-free rate; dates are moved to month ends.
+
+    Returns
+    -------
+    FrenchData
+        With ``factors``, ``rf``, ``portfolios`` (excess returns), ``groups``
+        and ``descriptions``.
+
+    Examples
+    --------
+    >>> from helpers import load_french
+    >>> ff = load_french()
+    >>> ff.factors.shape, ff.portfolios.shape
+    ((819, 4), (819, 30))
+    >>> ff.portfolios.index[0].strftime("%Y-%m-%d")
+    '1949-01-31'
+    """
+    from linearmodels.datasets import french
+
+    raw = french.load()
+    expected = {"dates", "RF", *FACTORS, *INDUSTRIES, *SIZE_VALUE, *SIZE_MOMENTUM}
+    missing = sorted(expected - set(raw.columns))
+    if missing:
+        raise RuntimeError(
+            "The French data shipped with linearmodels lack the columns "
+            f"{missing}; the installed linearmodels is not the pinned one. "
+            "Reinstall with `pip install -r requirements.txt`."
+        )
+    index = pd.DatetimeIndex(pd.to_datetime(raw["dates"])) + pd.offsets.MonthEnd(0)
+    index = pd.DatetimeIndex(index, freq="ME", name="date")
+    values = raw.drop(columns="dates").astype("float64").set_axis(index, axis=0)
+
+    rf = values["RF"].rename("RF")
+    factors = values[list(FACTORS)].rename_axis(columns="factor")
+    names = [*INDUSTRIES, *SIZE_VALUE, *SIZE_MOMENTUM]
+    portfolios = values[names].sub(rf, axis=0).rename_axis(columns="asset")
+    descriptions = pd.Series(
+        {name: _DESCRIPTIONS[name] for name in ["RF", *FACTORS, *names]},
+        name="description",
+    )
+    groups = {
+        "industry": list(INDUSTRIES),
+        "size_value": list(SIZE_VALUE),
+        "size_momentum": list(SIZE_MOMENTUM),
+    }
+    return FrenchData(factors, rf, portfolios, groups, descriptions)
+
+
+# ---------------------------------------------------------------------------
+# Panel utilities
+# ---------------------------------------------------------------------------
+
+
+def to_panel(wide, *, dropna: bool = False):
+    """Stack wide frames (dates x assets) into the book's ``(date, asset)`` panel.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame or dict
+        One wide frame gives a Series; a dict of wide frames (name to
+        DataFrame) with the same
+        dates and assets gives a DataFrame with one column per key (for
+        example one column per characteristic).
+    dropna : bool, default False
+        Drop rows where every value is missing. By default nothing is dropped,
+        so the number of rows is always ``n_dates * n_assets``.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        Indexed by a ``MultiIndex`` named ``("date", "asset")``, sorted by date
+        then asset.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from helpers import to_panel
+    >>> wide = pd.DataFrame({"A": [0.01, 0.02], "B": [0.03, -0.01]},
+    ...                     index=pd.date_range("2000-01-31", periods=2, freq="ME"))
+    >>> to_panel(wide).round(2).tolist()
+    [0.01, 0.03, 0.02, -0.01]
+    """
+    if isinstance(wide, dict):
+        if not wide:
+            raise ValueError("to_panel got an empty dict; pass at least one wide frame.")
+        frames = {key: check_wide(value, f"wide[{key!r}]") for key, value in wide.items()}
+        first_key, first = next(iter(frames.items()))
+        for key, frame in frames.items():
+            if not (frame.index.equals(first.index) and frame.columns.equals(first.columns)):
+                raise ValueError(
+                    f"wide[{key!r}] has other dates or assets than wide[{first_key!r}]; "
+                    "align them first, e.g. frame.reindex_like(other)."
+                )
+        index = _panel_index(first)
+        panel = pd.DataFrame(
+            {key: frame.to_numpy().ravel() for key, frame in frames.items()}, index=index
+        )
+        return panel.dropna(how="all") if dropna else panel
+    frame = check_wide(wide, "wide")
+    name = frame.columns.name if isinstance(wide, pd.DataFrame) else wide.name
+    panel = pd.Series(frame.to_numpy().ravel(), index=_panel_index(frame), name=name)
+    if name is None or name == "asset":
+        panel.name = None
+    return panel.dropna() if dropna else panel
+
+
+def _panel_index(frame: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_product(
+        [frame.index.rename(None), frame.columns.rename(None)], names=PANEL_LEVELS
+    )
+
+
+def forward_returns(returns, horizon: int = 1):
+    """Compound per-period returns into forward returns from ``t`` to ``t + horizon``.
+
+    The value at date ``t`` is
+
+    .. math:: r_{i,t \\to t+h} = \\prod_{s=t+1}^{t+h} (1 + r_{i,s}) - 1,
+
+    the return earned *after* ``t``, which is what a characteristic known at
+    the end of ``t`` may be used to predict. The last ``horizon`` dates have no
+    forward return and are NaN; so is any window that contains a missing
+    return (nothing is silently compounded over a gap).
+
+    Parameters
+    ----------
+    returns : pandas.DataFrame or pandas.Series
+        Per-period simple returns, dates (a sorted ``DatetimeIndex``) as rows,
+        one column per asset. The row dated ``s`` is the return earned during
+        period ``s``.
+    horizon : int, default 1
+        Number of periods ``h`` to compound.
+
+    Returns
+    -------
+    pandas.DataFrame or pandas.Series
+        Same shape and labels as ``returns``.
+
+    Notes
+    -----
+    Compounding excess returns is an approximation of the excess return over
+    ``h`` periods (the risk-free rate compounds too); for monthly data and the
+    horizons used in the book the difference is small.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from helpers import forward_returns
+    >>> r = pd.Series([0.10, -0.10, 0.20],
+    ...               index=pd.date_range("2000-01-31", periods=3, freq="ME"))
+    >>> forward_returns(r, horizon=1).round(2).tolist()
+    [-0.1, 0.2, nan]
+    >>> forward_returns(r, horizon=2).round(3).tolist()
+    [0.08, nan, nan]
+    """
+    horizon = check_int(horizon, "horizon", minimum=1)
+    frame = check_wide(returns, "returns")
+    if horizon >= len(frame):
+        raise ValueError(
+            f"horizon={horizon} leaves no forward return: returns has only "
+            f"{len(frame)} dates."
+        )
+    values = frame.to_numpy(dtype="float64")
+    if np.any(values <= -1):
+        raise ValueError(
+            "returns has values <= -1 (a loss of 100 % or more); returns must be "
+            "decimals such as 0.01 for 1 %, not prices or percent."
+        )
+    log = frame.astype("float64").apply(np.log1p)
+    summed = log.rolling(horizon, min_periods=horizon).sum().shift(-horizon)
+    result = summed.apply(np.expm1)
+    if isinstance(returns, pd.Series):
+        return result.iloc[:, 0].rename(returns.name)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# The simulated panel
+# ---------------------------------------------------------------------------
+
+CHARACTERISTICS = (
+    "momentum", "value", "size", "profitability", "investment", "reversal",
+    "volatility", "zoo_1", "zoo_2", "zoo_3", "zoo_4", "zoo_5",
+)  # fmt: skip
+
+# Monthly premium of one cross-sectional standard deviation of each characteristic.
+_PREMIA = np.array(
+    [0.0040, 0.0030, -0.0020, 0.0025, -0.0020, -0.0030, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+)
+# Month-to-month persistence (AR(1) coefficient) of each latent characteristic.
+_PHI = np.array([0.90, 0.98, 0.99, 0.97, 0.95, 0.0, 0.95, 0.95, 0.90, 0.70, 0.98, 0.50])
+# Correlations of the innovations (pairs not listed are uncorrelated).
+_CORRELATED = {
+    ("value", "size"): -0.3,
+    ("value", "profitability"): -0.4,
+    ("value", "investment"): -0.2,
+    ("profitability", "investment"): 0.2,
+    ("momentum", "reversal"): 0.2,
+    ("size", "volatility"): -0.5,
+    ("value", "zoo_1"): 0.6,
+    ("momentum", "zoo_2"): 0.5,
+    ("size", "zoo_4"): 0.3,
+}
+# How each latent z is observed: raw = location + scale * z (constant unless noted).
+_LOCATION = np.array([0.10, -0.50, 5.00, 0.10, 0.05, 0.00, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+_SCALE = np.array([0.35, 0.80, 1.50, 0.10, 0.10, 0.08, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+_NONLINEAR = -0.0025  # times (volatility**2 - 1)
+_INTERACTION = 0.0025  # times momentum * volatility
+_SHOCK_SD = 0.010  # monthly sd of each characteristic's factor-return shock
+_IDIO_SD = 0.080  # monthly idiosyncratic sd at average volatility
+_T_DF = 4  # degrees of freedom of the Student-t idiosyncratic noise
+
+
+_DESCRIPTION = """\
+Simulated panel: {n_dates} month-ends from {start} to {end}, {n_assets} assets \
+(about {alive:.0%} present at a date), seed {seed}.
+
+Latent characteristics. Each asset i has K = 12 latent characteristics z_{{i,k,t}}, \
+stationary AR(1) processes over time with unit variance, persistence phi_k \
+between 0 (reversal) and 0.99 (size), and correlated innovations (e.g. value with \
+profitability -0.4, size with volatility -0.5, zoo_1 with value 0.6). Each date's \
+cross-section of z is therefore roughly standard normal.
+
+Observed characteristics X. What is observed is raw_k = location_k + scale_k * z_k, \
+with two that drift: `size` (log market value) grows by 0.01 a month, and the \
+cross-sectional dispersion of `volatility` (annualised, decimals) swings between \
+about 0.04 and 0.15 over an eight-year cycle. Cross-sectional standardisation \
+recovers z; pooled standardisation does not. A share of about {missing_rate:.1%} of \
+the values of X is missing, more often for small firms.
+
+Expected return of row (t, i), the return from t to t+1:
+  E = sum_k premia_k * z_k                     (linear part; premia in .premia)
+      - 0.0025 * (z_volatility**2 - 1)         (non-linear: extreme volatility earns less)
+      + 0.0025 * z_momentum * z_volatility     (interaction: momentum is stronger
+                                                among volatile stocks)
+The non-linear and interaction terms have mean zero and are uncorrelated with \
+every z, so .premia are also the population slopes of a linear regression of \
+returns on z. Premia (monthly, per one cross-sectional standard deviation): \
+momentum 0.40 %, value 0.30 %, size -0.20 %, profitability 0.25 %, investment \
+-0.20 %, reversal -0.30 %; volatility and the five zoo_ characteristics 0.
+
+Realised return y = E + b_i * market_(t+1) + sum_k z_k * g_(k,t+1) + noise: \
+market betas b_i ~ 1 + 0.25 N(0, 1), market return N(0.6 %, 4.5 %), \
+characteristic factor shocks g ~ N(0, 1.0 %) that make the per-date premia \
+vary, and Student-t (4 degrees of freedom) idiosyncratic noise with sd \
+8 % * exp(0.25 z_volatility). The signal is weak, as in real markets."""
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedPanel:
+    """A simulated panel with known truth (see :func:`simulate_panel`).
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        Observed characteristics, indexed by ``(date, asset)``; a few percent
+        of values are NaN.
+    y : pandas.Series
+        Forward return of each row: from date ``t`` to ``t + 1``.
+    premia : pandas.Series
+        The true premium of every characteristic (zeros included): the
+        monthly expected return of one cross-sectional standard deviation of
+        the characteristic, holding the others fixed.
+    expected : pandas.Series
+        The true conditional expected return of every row, ``E[y | z]``: the
+        best possible forecast (the *oracle*).
+    components : pandas.DataFrame
+        ``expected`` split into its ``linear``, ``nonlinear`` and
+        ``interaction`` parts (they add up to ``expected``).
+    latent : pandas.DataFrame
+        The latent standardised characteristics ``z`` that drive returns,
+        without missing values.
+    description : str
+        The data-generating process in words and formulas.
+    seed : int
+        The seed that reproduces this panel.
+    """
+
+    X: pd.DataFrame
+    y: pd.Series
+    premia: pd.Series
+    expected: pd.Series
+    components: pd.DataFrame = field(repr=False)
+    latent: pd.DataFrame = field(repr=False)
+    description: str = field(repr=False)
+    seed: int = 0
+
+    def __repr__(self) -> str:
+        dates = self.X.index.get_level_values("date")
+        assets = self.X.index.get_level_values("asset")
+        return (
+            f"SimulatedPanel({len(self.X)} rows: {dates.nunique()} dates x "
+            f"{assets.nunique()} assets; {self.X.shape[1]} characteristics; seed={self.seed})"
+        )
+
+
+def _innovation_cholesky() -> np.ndarray:
+    position = {name: k for k, name in enumerate(CHARACTERISTICS)}
+    corr = np.eye(len(CHARACTERISTICS))
+    for (a, b), rho in _CORRELATED.items():
+        corr[position[a], position[b]] = corr[position[b], position[a]] = rho
+    return np.linalg.cholesky(corr)
+
+
+def simulate_panel(
+    n_dates: int = 240,
+    n_assets: int = 500,
+    *,
+    seed: int = 0,
+    missing_rate: float = 0.02,
+) -> SimulatedPanel:
+    """Simulate a panel of characteristics and forward returns with known truth.
+
+    The data-generating process (printed in full by ``.description``) has 12
+    persistent, correlated characteristics: six with a true premium
+    (``momentum``, ``value``, ``size``, ``profitability``, ``investment``,
+    ``reversal``), one that matters only non-linearly (``volatility``: a
+    quadratic effect and an interaction with momentum) and a zoo of five with
+    no premium at all (``zoo_1`` to ``zoo_5``, some correlated with real ones).
+    Returns have a market factor, characteristic factor shocks and
+    heavy-tailed noise, so the signal is weak: the per-date rank correlation
+    between the oracle forecast ``expected`` and the realised return is
+    around 0.1, as for good real-world signals.
+
+    Parameters
+    ----------
+    n_dates : int, default 240
+        Number of month-end dates (at least 12), starting 2000-01-31.
+    n_assets : int, default 500
+        Number of distinct assets (at least 10). Assets enter and leave: about
+        three quarters of them are present at a given date.
+    seed : int, default 0
+        Seed of the random generator; the same seed gives the same panel.
+    missing_rate : float, default 0.02
+        Average share of characteristic values that are missing, in [0, 0.5).
+        Small firms miss values more often.
+
+    Returns
+    -------
+    SimulatedPanel
+        With ``X``, ``y``, ``premia``, ``expected``, ``components``,
+        ``latent``, ``description`` and ``seed``.
+
+    Examples
+    --------
+    >>> from helpers import simulate_panel
+    >>> sim = simulate_panel(n_dates=60, n_assets=100, seed=1)
+    >>> sim.X.index.names
+    FrozenList(['date', 'asset'])
+    >>> sim.premia["momentum"]
+    np.float64(0.004)
+    """
+    n_dates = check_int(n_dates, "n_dates", minimum=12)
+    n_assets = check_int(n_assets, "n_assets", minimum=10)
+    seed = check_int(seed, "seed", minimum=0)
+    missing_rate = check_fraction(missing_rate, "missing_rate", upper=0.5)
+
+    rng = np.random.default_rng(seed)
+    n_chars = len(CHARACTERISTICS)
+    k = {name: i for i, name in enumerate(CHARACTERISTICS)}
+    chol = _innovation_cholesky()
+
+    # Latent characteristics: stationary AR(1) with correlated innovations.
+    z = np.empty((n_dates, n_assets, n_chars))
+    z[0] = rng.standard_normal((n_assets, n_chars)) @ chol.T
+    innovation_sd = np.sqrt(1.0 - _PHI**2)
+    for t in range(1, n_dates):
+        shock = rng.standard_normal((n_assets, n_chars)) @ chol.T
+        z[t] = _PHI * z[t - 1] + innovation_sd * shock
+    zv, zm = z[..., k["volatility"]], z[..., k["momentum"]]
+    linear = z @ _PREMIA
+    nonlinear = _NONLINEAR * (zv**2 - 1.0)
+    interaction = _INTERACTION * zm * zv
+    expected = linear + nonlinear + interaction
+
+    # Realised forward returns.
+    betas = 1.0 + 0.25 * rng.standard_normal(n_assets)
+    market = 0.006 + 0.045 * rng.standard_normal(n_dates)
+    shocks = _SHOCK_SD * rng.standard_normal((n_dates, n_chars))
+    idio_sd = _IDIO_SD * np.exp(0.25 * zv)
+    noise = rng.standard_t(_T_DF, (n_dates, n_assets)) / np.sqrt(_T_DF / (_T_DF - 2))
+    y = (
+        expected
+        + market[:, None] * betas[None, :]
+        + np.einsum("tik,tk->ti", z, shocks)
+        + idio_sd * noise
+    )
+
+    # Observed characteristics: affine in z, with a drifting level and dispersion.
+    t_index = np.arange(n_dates)
+    location = np.broadcast_to(_LOCATION, (n_dates, n_chars)).copy()
+    scale = np.broadcast_to(_SCALE, (n_dates, n_chars)).copy()
+    location[:, k["size"]] += 0.01 * t_index
+    vol_dispersion = 0.08 * np.exp(0.6 * np.sin(2 * np.pi * t_index / 96))
+    scale[:, k["volatility"]] = vol_dispersion
+    location[:, k["volatility"]] = 0.20 + 3.0 * vol_dispersion
+    raw = location[:, None, :] + scale[:, None, :] * z
+
+    # Missing values, more likely for small firms (mean probability = missing_rate).
+    p_missing = missing_rate * 2.0 * special.ndtr(-z[..., [k["size"]]])
+    raw = np.where(rng.random(raw.shape) < p_missing, np.nan, raw)
+
+    # Assets enter and leave: each lives on one contiguous span of dates.
+    entry = np.where(rng.random(n_assets) < 0.7, 0, rng.integers(0, n_dates, n_assets))
+    exit_ = np.where(
+        rng.random(n_assets) < 0.7,
+        n_dates,
+        entry + 1 + rng.integers(0, np.maximum(n_dates - entry, 1), n_assets),
+    )
+    exit_ = np.minimum(exit_, n_dates)
+    alive = (t_index[:, None] >= entry[None, :]) & (t_index[:, None] < exit_[None, :])
+
+    dates = pd.date_range("2000-01-31", periods=n_dates, freq="ME")
+    width = len(str(n_assets - 1))
+    assets = pd.Index([f"A{i:0{width}d}" for i in range(n_assets)])
+    full_index = pd.MultiIndex.from_product([dates, assets], names=PANEL_LEVELS)
+    keep = alive.ravel()
+    index = full_index[keep]
+
+    def rows(values):
+        return values.reshape(n_dates * n_assets, -1)[keep]
+
+    columns = pd.Index(CHARACTERISTICS, name="characteristic")
+    X = pd.DataFrame(rows(raw), index=index, columns=columns)
+    latent = pd.DataFrame(rows(z), index=index, columns=columns)
+    comp = pd.DataFrame(
+        np.column_stack([rows(linear), rows(nonlinear), rows(interaction)]),
+        index=index,
+        columns=["linear", "nonlinear", "interaction"],
+    )
+    description = _DESCRIPTION.format(
+        n_dates=n_dates,
+        n_assets=n_assets,
+        start=f"{dates[0]:%Y-%m}",
+        end=f"{dates[-1]:%Y-%m}",
+        alive=alive.mean(),
+        seed=seed,
+        missing_rate=float(np.isnan(X.to_numpy()).mean()),
+    )
+    return SimulatedPanel(
+        X=X,
+        y=pd.Series(rows(y)[:, 0], index=index, name="fwd_return"),
+        premia=pd.Series(_PREMIA, index=columns, name="premium"),
+        expected=pd.Series(rows(expected)[:, 0], index=index, name="expected"),
+        components=comp,
+        latent=latent,
+        description=description,
+        seed=seed,
+    )
+
