@@ -15,7 +15,6 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS  :=
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 
 .PHONY: help install book test pytest nbval book-strict execute lab clean distclean
 
