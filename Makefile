@@ -4,6 +4,7 @@
 #   make book EXECUTE=1    re-execute every notebook first (outputs are saved)
 #   make test              pytest on helpers, strict nbval on notebooks, warning-free book build
 #   make execute NB=book/01_panels.ipynb   re-execute one notebook and save it
+#   make bench             run the benchmarks (not part of make test) and store their tables
 #   make lab               open JupyterLab on the book
 #   make clean             remove build output and caches (keeps .venv)
 #   make distclean         also remove .venv
@@ -16,10 +17,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS  :=
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test pytest nbval book-strict execute lab clean distclean
+.PHONY: help install book test pytest nbval book-strict execute bench lab clean distclean
 
 help:
-	@sed -n '1,11p' Makefile
+	@sed -n '1,12p' Makefile
 
 # Install once; re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -59,6 +60,9 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
 	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_fama_macbeth.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/

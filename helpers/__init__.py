@@ -8,6 +8,8 @@ Modules
 data
     The real data set (Ken French's portfolios and factors, as shipped with
     linearmodels), the simulated panel with known truth, and panel utilities.
+fama_macbeth
+    Fama–MacBeth regressions on panels and the two-pass test on portfolios.
 plotting
     The book's notebook setup and figure conventions.
 """
@@ -20,10 +22,19 @@ from helpers.data import (
     simulate_panel,
     to_panel,
 )
+from helpers.fama_macbeth import (
+    FamaMacBethResults,
+    GRSTest,
+    TwoPassResults,
+    fama_macbeth,
+    two_pass,
+)
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
 
 __all__ = [
+    "FamaMacBethResults",
     "FrenchData",
+    "GRSTest",
     "PALETTE",
     "SimulatedPanel",
     "forward_returns",
@@ -32,6 +43,9 @@ __all__ = [
     "setup_notebook",
     "simulate_panel",
     "to_panel",
+    "two_pass",
+    "TwoPassResults",
+    "fama_macbeth",
 ]
 
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
 import pandas as pd
 
 PANEL_LEVELS = ("date", "asset")
@@ -51,3 +52,148 @@ def check_wide(frame, name: str) -> pd.DataFrame:
             f"use {name}.sort_index() and remove duplicated dates."
         )
     return frame
+
+
+def check_panel_index(index, name: str) -> pd.MultiIndex:
+    """Check that ``index`` is a ``(date, asset)`` MultiIndex; return it."""
+    fix = f"Use {name}.set_index(['date', 'asset'])."
+    if not isinstance(index, pd.MultiIndex):
+        raise TypeError(
+            f"{name} must be indexed by (date, asset); got a {type(index).__name__}. {fix}"
+        )
+    if index.nlevels != 2 or "date" not in index.names or "asset" not in index.names:
+        raise TypeError(
+            f"{name} must be indexed by a MultiIndex with levels named ('date', 'asset'); "
+            f"got levels {list(index.names)}. {fix} "
+            f"(or rename them: {name}.rename_axis(['date', 'asset']))."
+        )
+    return index
+
+
+def check_numeric_frame(X, name: str, *, check_values: bool = True):
+    """Check a DataFrame of numeric, finite-or-NaN columns on a (date, asset) index.
+
+    Returns its values as a float64 array (NaN for missing values) and a boolean
+    array that is True for the rows without any missing value. With
+    ``check_values=False`` the values are not scanned (the caller checks them
+    in its own pass over the data, see :func:`infinite_values_error`) and the
+    second result is None.
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a pandas DataFrame indexed by (date, asset), one column per "
+            f"characteristic; got {type(X).__name__}."
+        )
+    check_panel_index(X.index, name)
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has no columns; pass at least one characteristic.")
+    bad = [str(c) for c, dt in X.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)
+           or pd.api.types.is_bool_dtype(dt)]
+    if bad:
+        raise TypeError(
+            f"{name} has non-numeric columns {bad}; convert them to numbers (e.g. "
+            f"pd.get_dummies for categories) or drop them."
+        )
+    values = X.to_numpy(dtype="float64", na_value=np.nan)
+    if not check_values:
+        return values, None
+    # Row sums are NaN or inf exactly when a row holds a NaN or an inf, or when
+    # finite values overflow; the few flagged rows are then checked one by one.
+    complete = np.isfinite(values.sum(axis=1))
+    flagged = np.flatnonzero(~complete)
+    incomplete = values.T[:, flagged]  # characteristics x flagged rows
+    complete[flagged[np.isfinite(incomplete).all(axis=0)]] = True
+    infinite = np.isinf(incomplete)
+    if infinite.any():
+        raise infinite_values_error(name, X.columns, infinite.sum(axis=1))
+    return values, complete
+
+
+def infinite_values_error(name: str, columns, per_column) -> ValueError:
+    """The error for +/-inf values, naming the columns that hold them."""
+    per_column = np.asarray(per_column)
+    bad = [str(c) for c, n in zip(columns, per_column) if n]
+    return ValueError(
+        f"{name} has {int(per_column.sum())} infinite values (+/-inf) in columns {bad}; "
+        f"replace them, e.g. {name}.replace([np.inf, -np.inf], np.nan), so that they "
+        "count as missing."
+    )
+
+
+def check_target(y, X_index: pd.MultiIndex, name: str = "y") -> np.ndarray:
+    """Check that ``y`` is a numeric Series on exactly the same index as X; return values."""
+    if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series):
+        raise TypeError(
+            f"{name} must be a pandas Series on the same (date, asset) index as X; "
+            f"got {type(y).__name__}."
+        )
+    if not y.index.equals(X_index):
+        raise ValueError(
+            f"X and {name} must have the same (date, asset) index, row for row "
+            f"(X has {len(X_index)} rows, {name} has {len(y)}); nothing is joined silently. "
+            f"Align them first, e.g. {name} = {name}.reindex(X.index)."
+        )
+    if not pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
+        raise TypeError(f"{name} must be numeric; got dtype {y.dtype}.")
+    values = y.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"{name} has {int(np.isinf(values).sum())} infinite values; replace them with "
+            f"NaN ({name}.replace([np.inf, -np.inf], np.nan)) so that they count as missing."
+        )
+    return values
+
+
+def date_codes(index: pd.MultiIndex, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's date (0 = earliest date) and the sorted dates.
+
+    Also rejects duplicated ``(date, asset)`` rows. Runs in linear time on a
+    sorted index, without hashing the MultiIndex.
+    """
+    d_level = index.names.index("date")
+    a_level = 1 - d_level
+    levels = index.levels[d_level]
+    codes = index.codes[d_level]
+    if (codes < 0).any():
+        raise ValueError(f"{name} has missing (NaN) dates in its index; drop those rows.")
+    used = np.bincount(codes, minlength=len(levels)) > 0
+    a = index.codes[a_level]
+    if (a < 0).any():
+        raise ValueError(f"{name} has missing (NaN) assets in its index; drop those rows.")
+    if used.all() and levels.is_monotonic_increasing:
+        d, dates = codes, levels  # the usual case: codes already rank the dates
+    else:
+        order = np.argsort(levels[used], kind="stable")
+        rank = np.full(len(levels), -1, dtype=np.int64)
+        rank[np.flatnonzero(used)[order]] = np.arange(len(order))
+        d, dates = rank[codes], levels[used][order]
+    # Sorted by (date, asset) without repeats, checked in one pass; otherwise sort keys.
+    step = np.diff(d.astype(np.int64, copy=False))
+    if not (np.all(step >= 0) and np.all((step > 0) | (a[1:] > a[:-1]))):
+        key = d.astype(np.int64) * (len(index.levels[a_level]) + 1) + a
+        key.sort()
+        duplicated = key[1:] == key[:-1]
+        if duplicated.any():
+            first = index[index.duplicated()][0]
+            raise ValueError(
+                f"{name} has {int(duplicated.sum())} duplicated (date, asset) rows, e.g. "
+                f"{first}; each asset may appear once per date. Find them with "
+                f"{name}[{name}.index.duplicated()]."
+            )
+    return d, pd.Index(dates, name="date")
+
+
+def check_complete_wide(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A wide frame of numbers without missing or infinite values; return its values."""
+    bad = [str(c) for c, dt in frame.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
+    if bad:
+        raise TypeError(f"{name} has non-numeric columns {bad}; convert or drop them.")
+    values = frame.to_numpy(dtype="float64", na_value=np.nan)
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"{name} has {int((~np.isfinite(values)).sum())} missing or infinite values; "
+            "complete data are needed here (drop those dates or assets first)."
+        )
+    return values

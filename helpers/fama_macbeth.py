@@ -1,0 +1,650 @@
+r"""Fama–MacBeth cross-sectional regressions and the two-pass test of factor models.
+
+The Fama–MacBeth procedure has two passes.
+
+1. At every date :math:`t`, regress the cross-section of returns on a constant
+   and the characteristics (or betas) known at :math:`t`:
+
+   .. math:: r_{i,t+1} = \lambda_{0,t} + \sum_k x_{i,k,t} \lambda_{k,t} + \varepsilon_{i,t+1}.
+
+2. Average the per-date slopes over time, :math:`\hat\lambda_k = \frac1T \sum_t
+   \hat\lambda_{k,t}`, and estimate their sampling error from the time-series
+   variation of the :math:`\hat\lambda_{k,t}`.
+
+:func:`fama_macbeth` runs both passes on a ``(date, asset)`` panel, with all the
+per-date regressions solved at once (batched normal equations), and
+:func:`two_pass` applies it to test portfolios with betas estimated from time
+series, adding Shanken's errors-in-variables correction and the GRS test.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from helpers._validation import (
+    check_complete_wide,
+    check_numeric_frame,
+    check_target,
+    check_wide,
+    date_codes,
+    infinite_values_error,
+)
+
+__all__ = ["FamaMacBethResults", "GRSTest", "TwoPassResults", "fama_macbeth", "two_pass"]
+
+# A per-date design whose characteristics (scaled to unit length) have a Gram matrix
+# with smallest/largest eigenvalue below this is treated as rank deficient.
+_RCOND = 1e-10
+# Size of the reusable buffer for one block of dates: small enough to stay in cache.
+_BLOCK_BYTES = 4 * 2**20
+
+
+@dataclass(frozen=True, eq=False)
+class FamaMacBethResults:
+    """Results of :func:`fama_macbeth`.
+
+    Attributes
+    ----------
+    lambdas : pandas.DataFrame
+        The per-date estimates :math:`\\hat\\lambda_t`, one row per date that was
+        used, columns ``["const", *X.columns]``.
+    premia : pandas.Series
+        Time-series means of ``lambdas``: the estimated premia.
+    std_errors, tstats, pvalues : pandas.Series
+        Standard errors of the premia, ``premia / std_errors``, and two-sided
+        p-values from a t distribution with ``n_dates - 1`` degrees of freedom.
+    cov : pandas.DataFrame
+        Estimated covariance matrix of ``premia``.
+    r2 : pandas.Series
+        R² of each date's cross-sectional regression (dates used).
+    n_obs : pandas.Series
+        Number of rows used at every date, including skipped dates.
+    skipped_dates : pandas.Series
+        The reason each skipped date was skipped (empty if none was).
+    n_missing_rows : int
+        Rows dropped because ``X`` or ``y`` had a NaN.
+    alpha : float
+        Ridge penalty of the cross-sectional regressions (0 for OLS).
+    nw_lags : int or None
+        Newey–West lags of the standard errors (None for plain Fama–MacBeth).
+    """
+
+    lambdas: pd.DataFrame
+    premia: pd.Series
+    std_errors: pd.Series
+    tstats: pd.Series
+    pvalues: pd.Series
+    cov: pd.DataFrame = field(repr=False)
+    r2: pd.Series = field(repr=False)
+    n_obs: pd.Series = field(repr=False)
+    skipped_dates: pd.Series = field(repr=False)
+    n_missing_rows: int = 0
+    alpha: float = 0.0
+    nw_lags: int | None = None
+
+    @property
+    def n_dates(self) -> int:
+        """Number of dates whose cross-sectional regression was used."""
+        return len(self.lambdas)
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals for the premia (t distribution, ``n_dates - 1`` df)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1; got {level}.")
+        q = stats.t.ppf(0.5 + level / 2, df=self.n_dates - 1)
+        return pd.DataFrame(
+            {"lower": self.premia - q * self.std_errors, "upper": self.premia + q * self.std_errors}
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Premia, standard errors, t-statistics, p-values and 95 % intervals."""
+        ci = self.conf_int(0.95)
+        table = pd.DataFrame(
+            {
+                "premium": self.premia,
+                "std_error": self.std_errors,
+                "t_stat": self.tstats,
+                "p_value": self.pvalues,
+                "ci_lower": ci["lower"],
+                "ci_upper": ci["upper"],
+            }
+        )
+        table.index.name = "parameter"
+        return table
+
+    def __repr__(self) -> str:
+        se = "plain" if self.nw_lags is None else f"Newey-West({self.nw_lags})"
+        how = "OLS" if self.alpha == 0 else f"ridge(alpha={self.alpha:g})"
+        return (
+            f"FamaMacBethResults({how}, {self.n_dates} dates used, "
+            f"{len(self.skipped_dates)} skipped, {se} standard errors)\n"
+            f"{self.summary().round(4).to_string()}"
+        )
+
+
+def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResults:
+    r"""Fama–MacBeth regressions of ``y`` on ``[1, X]``, date by date, and their averages.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Characteristics or betas, indexed by ``(date, asset)``, one numeric
+        column per regressor. The intercept is added here: do not include a
+        constant column.
+    y : pandas.Series
+        Returns on exactly the same index (the row ``(t, i)`` holds the return
+        from ``t`` to ``t + 1``).
+    alpha : float, default 0.0
+        0 for OLS at every date. A positive value fits a ridge regression with
+        an unpenalised intercept, the same as ``sklearn.linear_model.Ridge(alpha)``
+        fitted to each date: it minimises
+        :math:`\sum_i (r_i - \lambda_0 - x_i'\lambda)^2 + \alpha \lVert\lambda\rVert^2`.
+    nw_lags : int, "auto" or None, default None
+        None for plain Fama–MacBeth standard errors; an integer :math:`L \ge 0`
+        for Newey–West standard errors with Bartlett weights and :math:`L` lags;
+        ``"auto"`` for :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor` (the Newey–West
+        1994 rule of thumb), where :math:`T` is the number of dates used.
+
+    Returns
+    -------
+    FamaMacBethResults
+        With ``lambdas``, ``premia``, ``std_errors``, ``tstats``, ``pvalues``,
+        ``cov``, ``r2``, ``n_obs``, ``skipped_dates`` and ``summary()``.
+
+    Notes
+    -----
+    **First pass.** Rows with a NaN in ``X`` or ``y`` are dropped date by date
+    (their number is ``n_missing_rows``). A date is skipped, and its reason
+    recorded in ``skipped_dates``, when it has too few rows (fewer than
+    :math:`K + 1` for OLS, fewer than 2 for ridge) or, for OLS, when its
+    characteristics are collinear or constant. A ``RuntimeWarning`` says how
+    many dates were skipped. All dates are solved at once: X and y are centred
+    per date, and the :math:`K \times K` normal equations of every date are
+    formed and solved as one batch.
+
+    **Second pass.** With :math:`e_t = \hat\lambda_t - \hat\lambda` over the
+    :math:`T` dates used, the plain Fama–MacBeth covariance of the premia is
+
+    .. math:: \widehat{V} = \frac{1}{T} \cdot \frac{1}{T - 1} \sum_t e_t e_t',
+
+    that is, the variance of :math:`\hat\lambda_t` (``ddof=1``) over :math:`T`.
+    The Newey–West covariance with :math:`L` lags and Bartlett weights is
+
+    .. math:: \widehat{V}_{NW} = \frac{1}{T(T-1)} \Big[ \sum_{t} e_t e_t' +
+              \sum_{j=1}^{L} \Big(1 - \frac{j}{L+1}\Big) \sum_{t=j+1}^{T}
+              \big(e_t e_{t-j}' + e_{t-j} e_t'\big) \Big].
+
+    Its normalisation, :math:`T(T-1)` rather than :math:`T^2`, makes
+    ``nw_lags=0`` equal to the plain covariance; it is the one of linearmodels'
+    ``FamaMacBeth(...).fit(cov_type="kernel", bandwidth=L)`` (whose default is
+    ``debiased=True``), which it matches.
+
+    Examples
+    --------
+    >>> import helpers
+    >>> sim = helpers.simulate_panel(n_dates=60, n_assets=200, seed=0)
+    >>> X = sim.latent[["momentum", "value"]]
+    >>> res = helpers.fama_macbeth(X, sim.y)
+    >>> list(res.premia.index)
+    ['const', 'momentum', 'value']
+    >>> res.n_dates
+    60
+    """
+    x, _ = check_numeric_frame(X, "X", check_values=False)  # scanned in _cross_sections
+    yv = check_target(y, X.index)
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not np.isfinite(alpha):
+        raise TypeError(f"alpha must be a finite number >= 0; got {alpha!r}.")
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0 (0 for OLS, > 0 for ridge); got {alpha}.")
+    alpha = float(alpha)
+    if "const" in X.columns:
+        raise ValueError(
+            "X has a column named 'const'; the intercept is added by fama_macbeth. "
+            "Drop or rename that column."
+        )
+    columns = ["const", *map(str, X.columns)]
+
+    codes, dates = date_codes(X.index, "X")
+    lambdas, r2, n_obs, reasons = _cross_sections(x, yv, codes, len(dates), alpha, columns[1:])
+    n_missing = int(len(x) - n_obs.sum())
+    used = ~np.isnan(lambdas[:, 0])
+    if not used.any():
+        raise ValueError(
+            "No date could be used: every cross-section was skipped "
+            f"({_first_reasons(reasons, dates)}). Check that X has enough non-missing rows "
+            "per date and that no column is constant or a copy of another."
+        )
+    skipped = pd.Series(
+        {dates[t]: reason for t, reason in sorted(reasons.items())}, name="reason", dtype=object
+    )
+    skipped.index = pd.Index(skipped.index, name="date")
+    if len(skipped):
+        warnings.warn(
+            f"fama_macbeth skipped {len(skipped)} of {len(dates)} dates "
+            f"({_first_reasons(reasons, dates)}); see results.skipped_dates.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    lam = pd.DataFrame(lambdas[used], index=dates[used], columns=columns)
+    lam.columns.name = "parameter"
+    return _second_pass(
+        lam,
+        nw_lags,
+        r2=pd.Series(r2[used], index=dates[used], name="r2"),
+        n_obs=pd.Series(n_obs, index=dates, name="n_obs"),
+        skipped=skipped,
+        n_missing=n_missing,
+        alpha=alpha,
+    )
+
+
+def _first_reasons(reasons: dict, dates: pd.Index, n: int = 2) -> str:
+    items = sorted(reasons.items())[:n]
+    text = "; ".join(f"{dates[t]:%Y-%m-%d}: {r}" for t, r in items)
+    return text + ("; ..." if len(reasons) > n else "")
+
+
+def _cross_sections(x, y, codes, n_dates, alpha, names):
+    """Solve every date's centred (ridge) normal equations at once.
+
+    First, one pass over the data in cache-sized blocks of dates accumulates,
+    per date, the moment matrix of ``[x - s_x, y - s_y, 1]`` over the rows
+    without a NaN, with one batched matrix product: it holds the sums of
+    squares and cross-products, the sums and the count. The same pass finds
+    the rows with a NaN (and rejects infinite values) while the block is in
+    cache. The shift ``s`` is a rough centre of the data, so that correcting
+    the moments by the per-date means loses no precision. Then the centred
+    normal equations of all dates are checked and solved as one batch.
+    """
+    n, k = x.shape
+    if not np.all(codes[1:] >= codes[:-1]):
+        order = np.argsort(codes, kind="stable")
+        x, y, codes = x[order], y[order], codes[order]
+    counts = np.bincount(codes, minlength=n_dates)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    width = max(int(counts.max()), 1)
+    balanced = bool(np.all(counts == counts[0]))
+    head = slice(0, min(n, 200_000))
+    with np.errstate(over="ignore", invalid="ignore"):
+        head_ok = np.isfinite(y[head]) & np.isfinite(x[head].sum(axis=1))
+    sample = np.flatnonzero(head_ok)[:10_000]
+    shift_x = x[sample].mean(axis=0) if len(sample) else np.zeros(k)
+    shift_y = y[sample].mean() if len(sample) else 0.0
+
+    # Pass over the data: moments[t] = Z_t' Z_t with Z_t = [x - s_x, y - s_y, 1].
+    m = k + 2
+    moments = np.empty((n_dates, m, m))
+    infinite = np.zeros(k + 1, dtype=np.int64)
+    block = max(1, _BLOCK_BYTES // (8 * m * width))
+    buffer = np.empty((m, min(block, n_dates), width))
+    xt = x.T  # characteristic-major: a free view of pandas' column blocks
+    for b0 in range(0, n_dates, block):
+        b1 = min(b0 + block, n_dates)
+        nb, r0, r1 = b1 - b0, starts[b0], starts[b1]
+        z = buffer[:, :nb]
+        if balanced:  # (inf - shift stays inf; rows with an inf are rejected below)
+            np.subtract(xt[:, r0:r1].reshape(k, nb, width), shift_x[:, None, None], out=z[:k])
+            np.subtract(y[r0:r1].reshape(nb, width), shift_y, out=z[k])
+            z[k + 1] = 1.0
+        else:
+            z[...] = 0.0
+            date_of = codes[r0:r1] - b0
+            slot = np.arange(r0, r1) - starts[codes[r0:r1]]
+            z[:k, date_of, slot] = (x[r0:r1] - shift_x).T
+            z[k, date_of, slot] = y[r0:r1] - shift_y
+            z[k + 1, date_of, slot] = 1.0
+        # Rows with a NaN (or an inf) have a non-finite sum: give them no weight.
+        with np.errstate(over="ignore", invalid="ignore"):
+            row_sums = z[: k + 1].sum(axis=0)
+        bad_t, bad_w = np.nonzero(~np.isfinite(row_sums))
+        if len(bad_t):
+            values = z[: k + 1, bad_t, bad_w]
+            infinite += np.isinf(values).sum(axis=1)
+            if np.isfinite(values).all(axis=0).any():
+                raise ValueError(
+                    "X or y holds values so large that their sum overflows; rescale them."
+                )
+            z[:, bad_t, bad_w] = 0.0
+        zt = z.transpose(1, 0, 2)  # dates x variables x rows, a view
+        np.matmul(zt, zt.transpose(0, 2, 1), out=moments[b0:b1])
+    if infinite[:k].any():
+        raise infinite_values_error("X", names, infinite[:k])
+
+    # Centred normal equations of every date.
+    n_obs = np.rint(moments[:, k + 1, k + 1]).astype(np.int64)
+    safe = np.maximum(n_obs, 1)
+    mx = moments[:, :k, k + 1] / safe[:, None]
+    my = moments[:, k, k + 1] / safe
+    gram = moments[:, :k, :k] - n_obs[:, None, None] * mx[:, :, None] * mx[:, None, :]
+    xty = moments[:, :k, k] - n_obs[:, None] * mx * my[:, None]
+    yty = moments[:, k, k] - n_obs * my**2
+
+    reasons: dict[int, str] = {}
+    need = k + 1 if alpha == 0 else 2
+    ok = n_obs >= need
+    for t in np.flatnonzero(~ok):
+        reasons[int(t)] = f"{n_obs[t]} usable rows, fewer than the {need} needed"
+    if alpha == 0:
+        ok &= _well_conditioned(gram, ok, names, reasons)
+    else:
+        gram = gram + alpha * np.eye(k)
+
+    lambdas = np.full((n_dates, k + 1), np.nan)
+    r2 = np.full(n_dates, np.nan)
+    if ok.any():
+        slopes = np.linalg.solve(gram[ok], xty[ok][:, :, None])[:, :, 0]
+        lambdas[ok, 1:] = slopes
+        lambdas[ok, 0] = shift_y + my[ok] - np.einsum("bk,bk->b", shift_x + mx[ok], slopes)
+        # Residual sum of squares from the normal equations: y'y - 2 w'X'y + w'X'X w
+        # (X'X without the ridge penalty).
+        xtx = gram[ok] - (alpha * np.eye(k) if alpha else 0.0)
+        ssr = (
+            yty[ok]
+            - 2 * np.einsum("bk,bk->b", slopes, xty[ok])
+            + np.einsum("bk,bkj,bj->b", slopes, xtx, slopes)
+        )
+        sst = yty[ok]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2[ok] = np.where(sst > 0, 1.0 - np.maximum(ssr, 0.0) / sst, np.nan)
+    return lambdas, r2, n_obs, reasons
+
+
+def _well_conditioned(gram, ok, names, reasons):
+    """True for dates whose centred characteristics are not constant or collinear."""
+    diag = np.einsum("bkk->bk", gram)
+    good = ok.copy()
+    constant = ok & (diag <= 0).any(axis=1)
+    for b in np.flatnonzero(constant):
+        flat = [names[j] for j in np.flatnonzero(diag[b] <= 0)]
+        reasons[int(b)] = f"no cross-sectional variation in {flat}"
+    good &= ~constant
+    if good.any():
+        scale = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
+        scaled = gram * scale[:, :, None] * scale[:, None, :]
+        eig = np.linalg.eigvalsh(scaled[good])
+        collinear = eig[:, 0] <= _RCOND * eig[:, -1]
+        for b, lo, hi in zip(np.flatnonzero(good)[collinear], eig[collinear, 0], eig[collinear, -1]):
+            cond = hi / lo if lo > 0 else np.inf
+            reasons[int(b)] = (
+                f"collinear characteristics (condition number {cond:.1e} of the scaled "
+                "normal equations)"
+            )
+        good[np.flatnonzero(good)[collinear]] = False
+    return good
+
+
+def _nw_lags(nw_lags, n_dates: int):
+    if nw_lags is None:
+        return None
+    if isinstance(nw_lags, str):
+        if nw_lags != "auto":
+            raise ValueError(f"nw_lags must be None, an int >= 0 or 'auto'; got {nw_lags!r}.")
+        return min(int(np.floor(4 * (n_dates / 100) ** (2 / 9))), n_dates - 1)
+    if isinstance(nw_lags, bool) or not isinstance(nw_lags, numbers.Integral) or nw_lags < 0:
+        raise ValueError(f"nw_lags must be None, an int >= 0 or 'auto'; got {nw_lags!r}.")
+    if nw_lags >= n_dates:
+        raise ValueError(
+            f"nw_lags={nw_lags} must be below the number of dates used ({n_dates})."
+        )
+    return int(nw_lags)
+
+
+def _premia_cov(e: np.ndarray, lags) -> np.ndarray:
+    """Covariance of the mean of the rows of e (already demeaned); see fama_macbeth."""
+    t = len(e)
+    s = e.T @ e
+    for j in range(1, (lags or 0) + 1):
+        gamma = e[j:].T @ e[:-j]
+        s += (1.0 - j / (lags + 1)) * (gamma + gamma.T)
+    return s / (t * (t - 1))
+
+
+def _second_pass(lam, nw_lags, *, r2, n_obs, skipped, n_missing, alpha):
+    n_dates = len(lam)
+    if n_dates < 2:
+        raise ValueError(
+            f"Only {n_dates} date could be used; standard errors need at least 2 dates."
+        )
+    lags = _nw_lags(nw_lags, n_dates)
+    values = lam.to_numpy()
+    premia = values.mean(axis=0)
+    cov = _premia_cov(values - premia, lags)
+    names = lam.columns
+    se = np.sqrt(np.diag(cov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tstats = premia / se
+    pvalues = 2 * stats.t.sf(np.abs(tstats), df=n_dates - 1)
+    return FamaMacBethResults(
+        lambdas=lam,
+        premia=pd.Series(premia, index=names, name="premium"),
+        std_errors=pd.Series(se, index=names, name="std_error"),
+        tstats=pd.Series(tstats, index=names, name="t_stat"),
+        pvalues=pd.Series(pvalues, index=names, name="p_value"),
+        cov=pd.DataFrame(cov, index=names, columns=names),
+        r2=r2,
+        n_obs=n_obs,
+        skipped_dates=skipped,
+        n_missing_rows=n_missing,
+        alpha=alpha,
+        nw_lags=lags,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Two-pass regressions on test portfolios
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GRSTest:
+    """The Gibbons–Ross–Shanken test that all pricing errors (alphas) are zero."""
+
+    statistic: float
+    pvalue: float
+    df_num: int
+    df_den: int
+
+    def __str__(self) -> str:
+        return (
+            f"GRS F({self.df_num}, {self.df_den}) = {self.statistic:.3f}, "
+            f"p-value = {self.pvalue:.4f}"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class TwoPassResults:
+    """Results of :func:`two_pass`.
+
+    Attributes
+    ----------
+    betas : pandas.DataFrame
+        First-pass betas, assets x factors.
+    alphas : pandas.Series
+        First-pass intercepts (pricing errors of the time-series regressions).
+    premia, std_errors, tstats : pandas.Series
+        Second-pass premia (``const`` is the zero-beta excess return), their
+        Fama–MacBeth standard errors (plain or Newey–West) and t-statistics.
+    shanken_std_errors, shanken_tstats : pandas.Series
+        The same, corrected for the estimation error of the betas.
+    grs : GRSTest
+        Test that all ``alphas`` are zero.
+    average_returns : pandas.DataFrame
+        Per asset, the ``realised`` mean excess return and the mean
+        ``predicted`` by the second pass, :math:`\\hat\\lambda_0 +
+        \\hat\\beta_i'\\hat\\lambda`.
+    fama_macbeth : FamaMacBethResults
+        The full second-pass results (``lambdas`` per date, ``r2``, ...).
+    """
+
+    betas: pd.DataFrame
+    alphas: pd.Series
+    premia: pd.Series
+    std_errors: pd.Series
+    tstats: pd.Series
+    shanken_std_errors: pd.Series
+    shanken_tstats: pd.Series
+    grs: GRSTest
+    average_returns: pd.DataFrame = field(repr=False)
+    fama_macbeth: FamaMacBethResults = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """Premia with plain (or Newey–West) and Shanken standard errors and t-stats."""
+        table = pd.DataFrame(
+            {
+                "premium": self.premia,
+                "std_error": self.std_errors,
+                "t_stat": self.tstats,
+                "shanken_std_error": self.shanken_std_errors,
+                "shanken_t_stat": self.shanken_tstats,
+            }
+        )
+        table.index.name = "parameter"
+        return table
+
+    def __repr__(self) -> str:
+        return (
+            f"TwoPassResults({len(self.betas)} assets, {self.betas.shape[1]} factors, "
+            f"{self.fama_macbeth.n_dates} dates; {self.grs})\n"
+            f"{self.summary().round(4).to_string()}"
+        )
+
+
+def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
+    r"""Two-pass (time-series, then Fama–MacBeth) test of a linear factor model.
+
+    **First pass.** For every asset, regress its excess returns on the factors
+    over the full sample: :math:`r_{i,t} = \alpha_i + \beta_i' f_t +
+    \varepsilon_{i,t}`.
+
+    **Second pass.** At every date, regress the cross-section of excess returns
+    on :math:`[1, \hat\beta_i]` and average the slopes (:func:`fama_macbeth`).
+
+    Parameters
+    ----------
+    excess_returns : pandas.DataFrame
+        Excess returns of the test assets, dates (``DatetimeIndex``) x assets,
+        without missing values.
+    factors : pandas.DataFrame
+        Factor returns on the same dates, one column per factor.
+    nw_lags : int, "auto" or None, default None
+        Newey–West lags of the second-pass standard errors, as in
+        :func:`fama_macbeth`.
+
+    Returns
+    -------
+    TwoPassResults
+
+    Notes
+    -----
+    **Shanken correction.** The betas of the second pass are estimates, so the
+    Fama–MacBeth standard errors are too small. With :math:`\hat\lambda_f` the
+    factor premia, :math:`\hat\Sigma_f` the sample covariance of the factors
+    (``ddof=1``), :math:`c = \hat\lambda_f' \hat\Sigma_f^{-1} \hat\lambda_f` and
+    :math:`\tilde\Sigma_f` equal to :math:`\hat\Sigma_f` bordered by zeros for the
+    constant, Shanken (1992) gives
+
+    .. math:: \widehat{V}_{\text{Shanken}} = (1 + c)\Big(\widehat{V}_{FM} -
+              \frac{\tilde\Sigma_f}{T}\Big) + \frac{\tilde\Sigma_f}{T},
+
+    where :math:`\widehat{V}_{FM}` is the (plain or Newey–West) Fama–MacBeth
+    covariance.
+
+    **GRS test.** With :math:`N` assets, :math:`K` factors, :math:`T` dates,
+    residual covariance :math:`\hat\Sigma = \frac1T \sum_t \hat\varepsilon_t
+    \hat\varepsilon_t'`, factor means :math:`\bar f` and factor covariance
+    :math:`\hat\Omega = \frac1T \sum_t (f_t - \bar f)(f_t - \bar f)'` (Gibbons,
+    Ross and Shanken, 1989; Campbell, Lo and MacKinlay, 1997, ch. 6):
+
+    .. math:: J = \frac{T - N - K}{N} \cdot
+              \frac{\hat\alpha' \hat\Sigma^{-1} \hat\alpha}{1 + \bar f' \hat\Omega^{-1} \bar f}
+              \sim F(N, T - N - K)
+
+    under normal errors and the null that all :math:`\alpha_i = 0`.
+
+    Examples
+    --------
+    >>> import helpers
+    >>> ff = helpers.load_french()
+    >>> res = helpers.two_pass(ff.portfolios, ff.factors[["MktRF"]])
+    >>> res.betas.shape, res.grs.df_num
+    ((30, 1), 30)
+    """
+    R = check_wide(excess_returns, "excess_returns")
+    F = check_wide(factors, "factors")
+    if not R.index.equals(F.index):
+        raise ValueError(
+            "excess_returns and factors must have the same dates; nothing is joined "
+            f"silently (got {len(R)} and {len(F)} dates). Align them first, e.g. "
+            "factors = factors.loc[excess_returns.index]."
+        )
+    r = check_complete_wide(R, "excess_returns")
+    f = check_complete_wide(F, "factors")
+    t, n = R.shape
+    k = F.shape[1]
+    if t <= n + k:
+        raise ValueError(
+            f"two_pass needs more dates than assets + factors for the GRS test; got "
+            f"{t} dates, {n} assets and {k} factors."
+        )
+
+    # First pass: time-series OLS of every asset on [1, f].
+    z = np.column_stack([np.ones(t), f])
+    coef, *_ = np.linalg.lstsq(z, r, rcond=None)
+    resid = r - z @ coef
+    factor_names = [str(c) for c in F.columns]
+    betas = pd.DataFrame(coef[1:].T, index=R.columns, columns=factor_names)
+    alphas = pd.Series(coef[0], index=R.columns, name="alpha")
+
+    # Second pass: Fama-MacBeth on the estimated betas.
+    panel_x = pd.DataFrame(
+        np.tile(coef[1:].T, (t, 1)),
+        index=pd.MultiIndex.from_product([R.index.rename(None), R.columns], names=["date", "asset"]),
+        columns=factor_names,
+    )
+    panel_y = pd.Series(r.ravel(), index=panel_x.index)
+    fm = fama_macbeth(panel_x, panel_y, nw_lags=nw_lags)
+
+    # Shanken (1992) errors-in-variables correction.
+    sigma_f = np.atleast_2d(np.cov(f, rowvar=False, ddof=1))
+    lam_f = fm.premia.to_numpy()[1:]
+    c = float(lam_f @ np.linalg.solve(sigma_f, lam_f))
+    bordered = np.zeros((k + 1, k + 1))
+    bordered[1:, 1:] = sigma_f
+    n_used = fm.n_dates
+    v_shanken = (1 + c) * (fm.cov.to_numpy() - bordered / n_used) + bordered / n_used
+    shanken_se = pd.Series(np.sqrt(np.diag(v_shanken)), index=fm.premia.index, name="shanken_std_error")
+
+    # GRS test of the first-pass alphas.
+    sigma = resid.T @ resid / t
+    f_mean = f.mean(axis=0)
+    omega = np.atleast_2d(np.cov(f, rowvar=False, ddof=0))
+    a = coef[0]
+    quad_alpha = float(a @ np.linalg.solve(sigma, a))
+    quad_f = float(f_mean @ np.linalg.solve(omega, f_mean))
+    df_den = t - n - k
+    statistic = df_den / n * quad_alpha / (1 + quad_f)
+    grs = GRSTest(statistic, float(stats.f.sf(statistic, n, df_den)), n, df_den)
+
+    predicted = fm.premia["const"] + betas.to_numpy() @ fm.premia.to_numpy()[1:]
+    average_returns = pd.DataFrame(
+        {"realised": R.mean(), "predicted": predicted}, index=R.columns
+    )
+    return TwoPassResults(
+        betas=betas,
+        alphas=alphas,
+        premia=fm.premia,
+        std_errors=fm.std_errors,
+        tstats=fm.tstats,
+        shanken_std_errors=shanken_se,
+        shanken_tstats=(fm.premia / shanken_se).rename("shanken_t_stat"),
+        grs=grs,
+        average_returns=average_returns,
+        fama_macbeth=fm,
+    )
+
