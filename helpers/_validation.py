@@ -170,8 +170,8 @@ def date_codes(index: pd.MultiIndex, name: str) -> tuple[np.ndarray, pd.Index]:
         rank[np.flatnonzero(used)[order]] = np.arange(len(order))
         d, dates = rank[codes], levels[used][order]
     # Sorted by (date, asset) without repeats, checked in one pass; otherwise sort keys.
-    step = np.diff(d.astype(np.int64, copy=False))
-    if not (np.all(step >= 0) and np.all((step > 0) | (a[1:] > a[:-1]))):
+    later, same = d[1:] > d[:-1], d[1:] == d[:-1]
+    if not np.all(later | (same & (a[1:] > a[:-1]))):
         key = d.astype(np.int64) * (len(index.levels[a_level]) + 1) + a
         key.sort()
         duplicated = key[1:] == key[:-1]

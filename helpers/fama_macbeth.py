@@ -20,7 +20,9 @@ series, adding Shanken's errors-in-variables correction and the GRS test.
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +45,8 @@ __all__ = ["FamaMacBethResults", "GRSTest", "TwoPassResults", "fama_macbeth", "t
 _RCOND = 1e-10
 # Size of the reusable buffer for one block of dates: small enough to stay in cache.
 _BLOCK_BYTES = 4 * 2**20
+# Threads for the pass over the data (NumPy releases the GIL in it).
+_THREADS = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,39 +284,52 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     # Pass over the data: moments[t] = Z_t' Z_t with Z_t = [x - s_x, y - s_y, 1].
     m = k + 2
     moments = np.empty((n_dates, m, m))
-    infinite = np.zeros(k + 1, dtype=np.int64)
     block = max(1, _BLOCK_BYTES // (8 * m * width))
-    buffer = np.empty((m, min(block, n_dates), width))
+    blocks = [(b0, min(b0 + block, n_dates)) for b0 in range(0, n_dates, block)]
     xt = x.T  # characteristic-major: a free view of pandas' column blocks
-    for b0 in range(0, n_dates, block):
-        b1 = min(b0 + block, n_dates)
-        nb, r0, r1 = b1 - b0, starts[b0], starts[b1]
-        z = buffer[:, :nb]
-        if balanced:  # (inf - shift stays inf; rows with an inf are rejected below)
-            np.subtract(xt[:, r0:r1].reshape(k, nb, width), shift_x[:, None, None], out=z[:k])
-            np.subtract(y[r0:r1].reshape(nb, width), shift_y, out=z[k])
-            z[k + 1] = 1.0
-        else:
-            z[...] = 0.0
-            date_of = codes[r0:r1] - b0
-            slot = np.arange(r0, r1) - starts[codes[r0:r1]]
-            z[:k, date_of, slot] = (x[r0:r1] - shift_x).T
-            z[k, date_of, slot] = y[r0:r1] - shift_y
-            z[k + 1, date_of, slot] = 1.0
-        # Rows with a NaN (or an inf) have a non-finite sum: give them no weight.
-        with np.errstate(over="ignore", invalid="ignore"):
-            row_sums = z[: k + 1].sum(axis=0)
-        bad_t, bad_w = np.nonzero(~np.isfinite(row_sums))
-        if len(bad_t):
-            values = z[: k + 1, bad_t, bad_w]
-            infinite += np.isinf(values).sum(axis=1)
-            if np.isfinite(values).all(axis=0).any():
-                raise ValueError(
-                    "X or y holds values so large that their sum overflows; rescale them."
-                )
-            z[:, bad_t, bad_w] = 0.0
-        zt = z.transpose(1, 0, 2)  # dates x variables x rows, a view
-        np.matmul(zt, zt.transpose(0, 2, 1), out=moments[b0:b1])
+
+    def accumulate(my_blocks):
+        """Moments of some blocks of dates; returns the count of infs per column."""
+        infinite = np.zeros(k + 1, dtype=np.int64)
+        buffer = np.empty((m, min(block, n_dates), width))
+        for b0, b1 in my_blocks:
+            nb, r0, r1 = b1 - b0, starts[b0], starts[b1]
+            z = buffer[:, :nb]
+            if balanced:  # (inf - shift stays inf; rows with an inf are rejected below)
+                np.subtract(xt[:, r0:r1].reshape(k, nb, width), shift_x[:, None, None], out=z[:k])
+                np.subtract(y[r0:r1].reshape(nb, width), shift_y, out=z[k])
+                z[k + 1] = 1.0
+            else:
+                z[...] = 0.0
+                date_of = codes[r0:r1] - b0
+                slot = np.arange(r0, r1) - starts[codes[r0:r1]]
+                z[:k, date_of, slot] = (x[r0:r1] - shift_x).T
+                z[k, date_of, slot] = y[r0:r1] - shift_y
+                z[k + 1, date_of, slot] = 1.0
+            # Rows with a NaN (or an inf) have a non-finite sum: give them no weight.
+            with np.errstate(over="ignore", invalid="ignore"):
+                row_sums = z[: k + 1].sum(axis=0)
+            bad_t, bad_w = np.nonzero(~np.isfinite(row_sums))
+            if len(bad_t):
+                values = z[: k + 1, bad_t, bad_w]
+                infinite += np.isinf(values).sum(axis=1)
+                if np.isfinite(values).all(axis=0).any():
+                    raise ValueError(
+                        "X or y holds values so large that their sum overflows; rescale them."
+                    )
+                z[:, bad_t, bad_w] = 0.0
+            zt = z.transpose(1, 0, 2)  # dates x variables x rows, a view
+            np.matmul(zt, zt.transpose(0, 2, 1), out=moments[b0:b1])
+        return infinite
+
+    # NumPy releases the GIL in these loops: two threads use both cores of a laptop.
+    n_threads = min(_THREADS, len(blocks))
+    if n_threads > 1:
+        shares = [blocks[i::n_threads] for i in range(n_threads)]
+        with ThreadPoolExecutor(n_threads) as pool:
+            infinite = sum(pool.map(accumulate, shares))
+    else:
+        infinite = accumulate(blocks)
     if infinite[:k].any():
         raise infinite_values_error("X", names, infinite[:k])
 
