@@ -19,6 +19,7 @@ series, adding Shanken's errors-in-variables correction and the GRS test.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
 import warnings
@@ -40,8 +41,8 @@ from helpers._validation import (
 
 __all__ = ["FamaMacBethResults", "GRSTest", "TwoPassResults", "fama_macbeth", "two_pass"]
 
-# A per-date design whose characteristics (scaled to unit length) have a Gram matrix
-# with smallest/largest eigenvalue below this is treated as rank deficient.
+# A date is rank deficient when a characteristic, scaled to unit length, is explained
+# by the others with 1 - R^2 below this.
 _RCOND = 1e-10
 # Size of the reusable buffer for one block of dates: small enough to stay in cache.
 _BLOCK_BYTES = 4 * 2**20
@@ -149,7 +150,7 @@ def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResult
         an unpenalised intercept, the same as ``sklearn.linear_model.Ridge(alpha)``
         fitted to each date: it minimises
         :math:`\sum_i (r_i - \lambda_0 - x_i'\lambda)^2 + \alpha \lVert\lambda\rVert^2`.
-    nw_lags : int, "auto" or None, default None
+    nw_lags : int, str or None, default None
         None for plain Fama–MacBeth standard errors; an integer :math:`L \ge 0`
         for Newey–West standard errors with Bartlett weights and :math:`L` lags;
         ``"auto"`` for :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor` (the Newey–West
@@ -326,8 +327,7 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     n_threads = min(_THREADS, len(blocks))
     if n_threads > 1:
         shares = [blocks[i::n_threads] for i in range(n_threads)]
-        with ThreadPoolExecutor(n_threads) as pool:
-            infinite = sum(pool.map(accumulate, shares))
+        infinite = sum(_pool().map(accumulate, shares))
     else:
         infinite = accumulate(blocks)
     if infinite[:k].any():
@@ -348,7 +348,7 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     for t in np.flatnonzero(~ok):
         reasons[int(t)] = f"{n_obs[t]} usable rows, fewer than the {need} needed"
     if alpha == 0:
-        ok &= _well_conditioned(gram, ok, names, reasons)
+        ok &= _well_conditioned(gram, np.einsum("bkk->bk", moments[:, :k, :k]), ok, names, reasons)
     else:
         gram = gram + alpha * np.eye(k)
 
@@ -372,27 +372,47 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     return lambdas, r2, n_obs, reasons
 
 
-def _well_conditioned(gram, ok, names, reasons):
-    """True for dates whose centred characteristics are not constant or collinear."""
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(_THREADS, thread_name_prefix="fama_macbeth")
+
+
+def _well_conditioned(gram, raw_diag, ok, names, reasons):
+    """True for dates whose centred characteristics are not constant or collinear.
+
+    A characteristic is constant at a date when its centred sum of squares is
+    negligible next to its raw one. Collinearity is read off the Cholesky
+    factor of the normal equations scaled to a unit diagonal: its squared
+    pivots are :math:`1 - R^2` of each characteristic on the ones before it.
+    """
     diag = np.einsum("bkk->bk", gram)
     good = ok.copy()
-    constant = ok & (diag <= 0).any(axis=1)
-    for b in np.flatnonzero(constant):
-        flat = [names[j] for j in np.flatnonzero(diag[b] <= 0)]
-        reasons[int(b)] = f"no cross-sectional variation in {flat}"
-    good &= ~constant
-    if good.any():
-        scale = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
-        scaled = gram * scale[:, :, None] * scale[:, None, :]
-        eig = np.linalg.eigvalsh(scaled[good])
-        collinear = eig[:, 0] <= _RCOND * eig[:, -1]
-        for b, lo, hi in zip(np.flatnonzero(good)[collinear], eig[collinear, 0], eig[collinear, -1]):
-            cond = hi / lo if lo > 0 else np.inf
-            reasons[int(b)] = (
-                f"collinear characteristics (condition number {cond:.1e} of the scaled "
-                "normal equations)"
-            )
-        good[np.flatnonzero(good)[collinear]] = False
+    flat = ok[:, None] & (diag <= 1e-12 * raw_diag)
+    for b in np.flatnonzero(flat.any(axis=1)):
+        reasons[int(b)] = f"no cross-sectional variation in {[names[j] for j in np.flatnonzero(flat[b])]}"
+    good &= ~flat.any(axis=1)
+    if not good.any():
+        return good
+    scale = 1.0 / np.sqrt(diag[good])
+    scaled = gram[good] * scale[:, :, None] * scale[:, None, :]
+    try:
+        pivots = np.einsum("bkk->bk", np.linalg.cholesky(scaled)) ** 2
+    except np.linalg.LinAlgError:  # some date is singular: factor the dates one by one
+        pivots = np.zeros(scaled.shape[:2])
+        for b, matrix in enumerate(scaled):
+            try:
+                pivots[b] = np.diag(np.linalg.cholesky(matrix)) ** 2
+            except np.linalg.LinAlgError:
+                pass  # not positive definite: pivots stay 0
+    collinear = pivots.min(axis=1) <= _RCOND
+    for b, row in zip(np.flatnonzero(good)[collinear], pivots[collinear]):
+        if row.max() > 0:
+            detail = (f"{names[int(np.argmin(row))]!r} is a combination of the others: "
+                      f"1 - R^2 = {max(row.min(), 0.0):.1e}")
+        else:
+            detail = "the normal equations are singular"
+        reasons[int(b)] = f"collinear characteristics ({detail})"
+    good[np.flatnonzero(good)[collinear]] = False
     return good
 
 
@@ -549,7 +569,7 @@ def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
         without missing values.
     factors : pandas.DataFrame
         Factor returns on the same dates, one column per factor.
-    nw_lags : int, "auto" or None, default None
+    nw_lags : int, str or None, default None
         Newey–West lags of the second-pass standard errors, as in
         :func:`fama_macbeth`.
 

@@ -431,3 +431,13 @@ def test_two_pass_bad_input(ff):
         helpers.two_pass(R.iloc[:30], F.iloc[:30])
     with pytest.raises(TypeError, match="DatetimeIndex"):
         helpers.two_pass(R.reset_index(drop=True), F.reset_index(drop=True))
+
+
+def test_singular_normal_equations_are_reported_not_solved():
+    """A date whose normal equations are not positive definite is skipped, by name."""
+    module = importlib.import_module("helpers.fama_macbeth")
+    gram = np.array([[[2.0, 0.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]]])  # 2nd is indefinite
+    reasons = {}
+    good = module._well_conditioned(gram, np.ones((2, 2)), np.array([True, True]), ["a", "b"], reasons)
+    assert good.tolist() == [True, False]
+    assert reasons == {1: "collinear characteristics (the normal equations are singular)"}
