@@ -1,0 +1,21 @@
+"""The benchmark scripts keep working (a quick run; it checks agreement, not speed)."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_fama_macbeth_benchmark_runs_and_agrees():
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_fama_macbeth.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "the three agree to" in run.stdout
+    assert "| `helpers.fama_macbeth` |" in run.stdout
