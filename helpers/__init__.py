@@ -10,6 +10,10 @@ data
     linearmodels), the simulated panel with known truth, and panel utilities.
 fama_macbeth
     Fama–MacBeth regressions on panels and the two-pass test on portfolios.
+preprocessing
+    Cross-sectional transformers (per-date standardisation) for pipelines.
+model_selection
+    Walk-forward splitting of panels by whole dates.
 plotting
     The book's notebook setup and figure conventions.
 """
@@ -22,6 +26,7 @@ from helpers.data import (
     simulate_panel,
     to_panel,
 )
+from helpers.preprocessing import CrossSectionalStandardizer
 from helpers.fama_macbeth import (
     FamaMacBethResults,
     GRSTest,
@@ -29,9 +34,11 @@ from helpers.fama_macbeth import (
     fama_macbeth,
     two_pass,
 )
+from helpers.model_selection import WalkForwardSplit
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
 
 __all__ = [
+    "CrossSectionalStandardizer",
     "FamaMacBethResults",
     "FrenchData",
     "GRSTest",
@@ -45,6 +52,7 @@ __all__ = [
     "to_panel",
     "two_pass",
     "TwoPassResults",
+    "WalkForwardSplit",
     "fama_macbeth",
 ]
 
