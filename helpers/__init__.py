@@ -12,6 +12,8 @@ fama_macbeth
     Fama–MacBeth regressions on panels and the two-pass test on portfolios.
 preprocessing
     Cross-sectional transformers (per-date standardisation) for pipelines.
+metrics
+    The per-date Information Coefficient.
 model_selection
     Walk-forward splitting of panels by whole dates.
 plotting
@@ -34,6 +36,7 @@ from helpers.fama_macbeth import (
     fama_macbeth,
     two_pass,
 )
+from helpers.metrics import information_coefficient
 from helpers.model_selection import WalkForwardSplit
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
 
@@ -54,6 +57,7 @@ __all__ = [
     "TwoPassResults",
     "WalkForwardSplit",
     "fama_macbeth",
+    "information_coefficient",
 ]
 
 __version__ = "0.1.0"

@@ -323,6 +323,7 @@ _INTERACTION = 0.0025  # times momentum * volatility
 _SHOCK_SD = 0.010  # monthly sd of each characteristic's factor-return shock
 _IDIO_SD = 0.080  # monthly idiosyncratic sd at average volatility
 _T_DF = 4  # degrees of freedom of the Student-t idiosyncratic noise
+_FLOOR = -0.9  # returns are floored here (limited liability)
 
 
 _DESCRIPTION = """\
@@ -357,7 +358,7 @@ Realised return y = E + b_i * market_(t+1) + sum_k z_k * g_(k,t+1) + noise: \
 market betas b_i ~ 1 + 0.25 N(0, 1), market return N(0.6 %, 4.5 %), \
 characteristic factor shocks g ~ N(0, 1.0 %) that make the per-date premia \
 vary, and Student-t (4 degrees of freedom) idiosyncratic noise with sd \
-8 % * exp(0.25 z_volatility). The signal is weak, as in real markets."""
+8 % * exp(0.25 z_volatility), with returns floored at -90 % (limited liability; {n_floored} of {n_rows} rows here). The signal is weak, as in real markets."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -499,6 +500,9 @@ def simulate_panel(
         + np.einsum("tik,tk->ti", z, shocks)
         + idio_sd * noise
     )
+    # Limited liability: heavy-tailed noise can push a return below -100 %; floor at -90 %.
+    floored = y < _FLOOR
+    y = np.where(floored, _FLOOR, y)
 
     # Observed characteristics: affine in z, with a drifting level and dispersion.
     t_index = np.arange(n_dates)
@@ -550,6 +554,8 @@ def simulate_panel(
         alive=alive.mean(),
         seed=seed,
         missing_rate=float(np.isnan(X.to_numpy()).mean()),
+        n_floored=int(floored.ravel()[keep].sum()),
+        n_rows=len(index),
     )
     return SimulatedPanel(
         X=X,

@@ -224,6 +224,8 @@ def test_simulated_panel_layout(sim):
     assert index.get_level_values("date").nunique() == 120
     assert index.get_level_values("asset").nunique() <= 400
     assert not sim.y.isna().any() and not sim.expected.isna().any()
+    assert sim.y.min() >= -0.9  # limited liability: no return below -100 %
+    assert "rows here" in sim.description
 
 
 def test_same_seed_same_panel_other_seed_other_panel(sim):
