@@ -54,8 +54,8 @@ class CrossSectionalStandardizer(TransformerMixin, BaseEstimator):
         per-date statistics); ``"fill"`` replaces them, after transforming, with
         the per-date centre: 0 for ``"zscore"`` and ``"gauss_rank"``, the middle
         of ``feature_range`` for ``"rank"``.
-    feature_range : tuple of float, default (-1.0, 1.0)
-        Output range of ``"rank"``.
+    feature_range : tuple of float
+        Output range ``(low, high)`` of ``"rank"``; ``(-1.0, 1.0)`` by default.
 
     Notes
     -----
