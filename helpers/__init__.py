@@ -13,9 +13,14 @@ fama_macbeth
 preprocessing
     Cross-sectional transformers (per-date standardisation) for pipelines.
 metrics
-    The per-date Information Coefficient.
+    The per-date Information Coefficient, its summary, scorer and difference
+    test; the out-of-sample R^2 against zero.
 model_selection
     Walk-forward splitting of panels by whole dates.
+evaluation
+    Walk-forward evaluation of several models at once, with tidy results.
+inspection
+    Permutation importance within each date's cross-section.
 plotting
     The book's notebook setup and figure conventions.
 """
@@ -25,6 +30,7 @@ from helpers.data import (
     SimulatedPanel,
     forward_returns,
     load_french,
+    return_characteristics,
     simulate_panel,
     to_panel,
 )
@@ -36,8 +42,19 @@ from helpers.fama_macbeth import (
     fama_macbeth,
     two_pass,
 )
-from helpers.metrics import information_coefficient
+from helpers.metrics import (
+    ICDifferenceTest,
+    ic_difference_test,
+    ic_scorer,
+    ic_summary,
+    information_coefficient,
+    mean_information_coefficient,
+    oos_r2,
+    oos_r2_scorer,
+)
 from helpers.model_selection import WalkForwardSplit
+from helpers.evaluation import WalkForwardEvaluation, evaluate_walk_forward
+from helpers.inspection import permutation_importance_panel
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
 
 __all__ = [
@@ -45,19 +62,30 @@ __all__ = [
     "FamaMacBethResults",
     "FrenchData",
     "GRSTest",
+    "ICDifferenceTest",
     "PALETTE",
     "SimulatedPanel",
+    "TwoPassResults",
+    "WalkForwardEvaluation",
+    "WalkForwardSplit",
+    "evaluate_walk_forward",
+    "fama_macbeth",
     "forward_returns",
+    "ic_difference_test",
+    "ic_scorer",
+    "ic_summary",
+    "information_coefficient",
     "load_french",
+    "mean_information_coefficient",
+    "oos_r2",
+    "oos_r2_scorer",
     "percent_axis",
+    "permutation_importance_panel",
+    "return_characteristics",
     "setup_notebook",
     "simulate_panel",
     "to_panel",
     "two_pass",
-    "TwoPassResults",
-    "WalkForwardSplit",
-    "fama_macbeth",
-    "information_coefficient",
 ]
 
 __version__ = "0.1.0"

@@ -288,6 +288,86 @@ def forward_returns(returns, horizon: int = 1):
     return result
 
 
+def return_characteristics(
+    returns, market, *, momentum: int = 12, volatility: int = 12, beta: int = 36
+) -> pd.DataFrame:
+    r"""Characteristics computed from past returns only, as a ``(date, asset)`` panel.
+
+    For asset :math:`i` at the end of month :math:`t` (so that the row can
+    predict the return from :math:`t` to :math:`t+1`):
+
+    - ``momentum``: the return compounded over months :math:`t-m+1` to
+      :math:`t-1`, skipping the latest month (the classic 12-1 momentum of
+      Jegadeesh & Titman 1993 for :math:`m = 12`);
+    - ``reversal``: the latest month's return :math:`r_{i,t}` (short-term
+      reversal, Jegadeesh 1990);
+    - ``volatility``: the standard deviation of the returns of months
+      :math:`t-v+1` to :math:`t` (``ddof=1``), annualised with
+      :math:`\sqrt{12}`;
+    - ``beta``: the OLS slope of the asset's returns on ``market`` over months
+      :math:`t-b+1` to :math:`t`.
+
+    Every value uses returns up to month :math:`t` and nothing later; a window
+    with a missing return gives NaN (the first months have no value).
+
+    Parameters
+    ----------
+    returns : pandas.DataFrame
+        Monthly returns, dates (a sorted ``DatetimeIndex``) as rows, one
+        column per asset; the row dated :math:`s` is the return earned during
+        month :math:`s`.
+    market : pandas.Series
+        The market (excess) return on the same dates.
+    momentum, volatility, beta : int
+        Window lengths in months (at least 2, 2 and 3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``momentum``, ``reversal``, ``volatility`` and ``beta``,
+        indexed by ``(date, asset)``, one row per date and asset.
+
+    Examples
+    --------
+    >>> import helpers
+    >>> ff = helpers.load_french()
+    >>> chars = helpers.return_characteristics(ff.portfolios, ff.factors["MktRF"])
+    >>> chars.columns.tolist()
+    ['momentum', 'reversal', 'volatility', 'beta']
+    >>> int(chars.dropna().index.get_level_values("date").min().year)
+    1951
+    """
+    frame = check_wide(returns, "returns").astype("float64")
+    if not isinstance(market, pd.Series):
+        raise TypeError(f"market must be a pandas Series of returns; got {type(market).__name__}.")
+    if not market.index.equals(frame.index):
+        raise ValueError(
+            "market must have the same dates as returns; align it first, e.g. "
+            "market.reindex(returns.index)."
+        )
+    momentum = check_int(momentum, "momentum", minimum=2)
+    volatility = check_int(volatility, "volatility", minimum=2)
+    beta = check_int(beta, "beta", minimum=3)
+    if max(momentum, volatility, beta) >= len(frame):
+        raise ValueError(
+            f"The windows (momentum={momentum}, volatility={volatility}, beta={beta}) "
+            f"need more months than returns has ({len(frame)})."
+        )
+    log = np.log1p(frame)
+    # Months t-m+1 .. t-1: the sum of m-1 log returns, ending one month before t.
+    mom = np.expm1(log.rolling(momentum - 1, min_periods=momentum - 1).sum().shift(1))
+    vol = frame.rolling(volatility, min_periods=volatility).std() * np.sqrt(12)
+    m = market.astype("float64")
+    mean_m = m.rolling(beta, min_periods=beta).mean()
+    var_m = m.rolling(beta, min_periods=beta).var()
+    cross = frame.mul(m, axis=0).rolling(beta, min_periods=beta).mean()
+    mean_r = frame.rolling(beta, min_periods=beta).mean()
+    cov = (cross - mean_r.mul(mean_m, axis=0)) * beta / (beta - 1)
+    b = cov.div(var_m, axis=0)
+    panel = to_panel({"momentum": mom, "reversal": frame, "volatility": vol, "beta": b})
+    return panel.rename_axis(columns="characteristic")
+
+
 # ---------------------------------------------------------------------------
 # The simulated panel
 # ---------------------------------------------------------------------------

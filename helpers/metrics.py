@@ -1,4 +1,4 @@
-r"""Metrics for cross-sectional forecasts: the per-date Information Coefficient.
+r"""Metrics for cross-sectional forecasts: the per-date Information Coefficient and friends.
 
 The Information Coefficient (IC) of date :math:`t` is the Spearman rank
 correlation, across assets, between the forecasts made at :math:`t` and the
@@ -9,17 +9,37 @@ returns that follow:
 
 It is computed date by date, never over the pooled panel, where market-wide
 moves from date to date would dominate it.
+
+Besides :func:`information_coefficient`, the module has :func:`ic_summary`
+(mean IC, ICIR and a Newey–West t-statistic), :data:`ic_scorer` (the mean
+per-date IC as a scikit-learn scorer), :func:`ic_difference_test` (is one
+model's IC higher than another's?) and :func:`oos_r2` (the out-of-sample
+:math:`R^2` against a forecast of zero, as in Gu, Kelly & Xiu 2020).
 """
 
 from __future__ import annotations
 
+import numbers
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+import sklearn
 from scipy import stats
+from sklearn.metrics import make_scorer
 
 from helpers._validation import check_panel_index
 
-__all__ = ["information_coefficient"]
+__all__ = [
+    "ICDifferenceTest",
+    "ic_difference_test",
+    "ic_scorer",
+    "ic_summary",
+    "information_coefficient",
+    "mean_information_coefficient",
+    "oos_r2",
+    "oos_r2_scorer",
+]
 
 
 def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
@@ -132,3 +152,315 @@ def _align(y_true, y_pred, dates):
     if dates.hasnans:
         raise ValueError("Some rows have a missing date; drop them first.")
     return truth, pred, dates
+
+
+# ---------------------------------------------------------------------------
+# Summaries and tests of a series of per-date ICs
+# ---------------------------------------------------------------------------
+
+
+def _check_lags(nw_lags, n_dates: int, name: str = "nw_lags"):
+    if nw_lags is None:
+        return None
+    if isinstance(nw_lags, bool) or not isinstance(nw_lags, numbers.Integral) or nw_lags < 0:
+        raise ValueError(f"{name} must be None or an int >= 0; got {nw_lags!r}.")
+    if nw_lags >= n_dates:
+        raise ValueError(
+            f"{name}={nw_lags} must be below the number of dates with an IC ({n_dates})."
+        )
+    return int(nw_lags)
+
+
+def _mean_std_error(values: np.ndarray, lags) -> float:
+    """Standard error of the mean of ``values``: plain, or Newey–West with ``lags`` lags.
+
+    The long-run variance is normalised by ``T (T - 1)``, so that with no lags
+    it is the usual ``s / sqrt(T)`` (``ddof=1``); this is statsmodels' HAC
+    covariance with ``use_correction=True`` and the normalisation of
+    :func:`helpers.fama_macbeth`.
+    """
+    t = len(values)
+    e = values - values.mean()
+    s = e @ e
+    for j in range(1, (lags or 0) + 1):
+        s += 2.0 * (1.0 - j / (lags + 1)) * (e[j:] @ e[:-j])
+    return float(np.sqrt(s / (t * (t - 1))))
+
+
+def _ic_values(ic, name: str) -> pd.Series:
+    if isinstance(ic, pd.DataFrame) and ic.shape[1] == 1:
+        ic = ic.iloc[:, 0]
+    if not isinstance(ic, pd.Series):
+        raise TypeError(
+            f"{name} must be a pandas Series of per-date ICs (from "
+            f"helpers.information_coefficient); got {type(ic).__name__}."
+        )
+    if not pd.api.types.is_numeric_dtype(ic.dtype):
+        raise TypeError(f"{name} must be numeric; got dtype {ic.dtype}.")
+    return ic.astype("float64")
+
+
+def ic_summary(ic, nw_lags=None) -> pd.Series:
+    r"""Summary statistics of a series of per-date Information Coefficients.
+
+    Parameters
+    ----------
+    ic : pandas.Series
+        Per-date ICs, as returned by :func:`information_coefficient`. Dates
+        with an undefined (NaN) IC are left out and counted.
+    nw_lags : int or None, default None
+        None for the plain t-statistic :math:`\bar{\mathrm{IC}} / (s / \sqrt{T})`;
+        an integer :math:`L \ge 0` for a Newey–West t-statistic with Bartlett
+        weights and :math:`L` lags. Use :math:`L \ge h - 1` for ICs of
+        :math:`h`-period forward returns, which overlap and are autocorrelated.
+
+    Returns
+    -------
+    pandas.Series
+        ``mean_ic``; ``std_ic`` (``ddof=1``); ``icir``, the ratio of the two
+        (the information ratio of the IC, per period); ``t_stat`` and
+        ``p_value`` (two-sided, Student t with :math:`T - 1` degrees of
+        freedom) of the hypothesis that the mean IC is zero; ``hit_rate``, the
+        share of dates with a positive IC; ``n_dates`` used and
+        ``n_undefined`` dates left out.
+
+    Notes
+    -----
+    The Newey–West variance of the mean is
+    :math:`\frac{1}{T(T-1)} \sum_{|j| \le L} (1 - \frac{|j|}{L+1})
+    \sum_t e_t e_{t-j}` with :math:`e_t = \mathrm{IC}_t - \bar{\mathrm{IC}}`,
+    the same as statsmodels' HAC covariance with ``use_correction=True`` (see
+    the tests) and as the Fama–MacBeth standard errors of
+    :func:`helpers.fama_macbeth`. With :math:`L = 0` it is :math:`s^2 / T`.
+
+    Examples
+    --------
+    >>> import helpers
+    >>> sim = helpers.simulate_panel(n_dates=120, n_assets=300, seed=0)
+    >>> ic = helpers.information_coefficient(sim.y, sim.expected)
+    >>> s = helpers.ic_summary(ic, nw_lags=3)
+    >>> list(s.index)
+    ['mean_ic', 'std_ic', 'icir', 't_stat', 'p_value', 'hit_rate', 'n_dates', 'n_undefined']
+    >>> bool(s["t_stat"] > 3)
+    True
+    """
+    ic = _ic_values(ic, "ic")
+    values = ic.to_numpy()
+    defined = np.isfinite(values)
+    values = values[defined]
+    n = len(values)
+    if n < 2:
+        raise ValueError(
+            f"ic has {n} date(s) with a defined IC; a summary needs at least 2 dates."
+        )
+    lags = _check_lags(nw_lags, n)
+    mean = float(values.mean())
+    std = float(values.std(ddof=1))
+    se = _mean_std_error(values, lags)
+    t_stat = mean / se if se > 0 else np.nan
+    p_value = float(2 * stats.t.sf(abs(t_stat), df=n - 1)) if se > 0 else np.nan
+    return pd.Series(
+        {
+            "mean_ic": mean,
+            "std_ic": std,
+            "icir": mean / std if std > 0 else np.nan,
+            "t_stat": t_stat,
+            "p_value": p_value,
+            "hit_rate": float((values > 0).mean()),
+            "n_dates": n,
+            "n_undefined": int((~defined).sum()),
+        },
+        name=ic.name if ic.name is not None else "ic",
+    )
+
+
+@dataclass(frozen=True)
+class ICDifferenceTest:
+    """Result of :func:`ic_difference_test`.
+
+    Attributes
+    ----------
+    mean_difference : float
+        Mean over common dates of :math:`\\mathrm{IC}^a_t - \\mathrm{IC}^b_t`.
+    std_error : float
+        Its standard error (plain or Newey–West).
+    t_stat, p_value : float
+        t-statistic and two-sided p-value (Student t, :math:`T - 1` degrees of
+        freedom) of the hypothesis that the mean difference is zero.
+    n_dates : int
+        Dates where both ICs are defined.
+    nw_lags : int or None
+        Newey–West lags used (None: plain standard error).
+    """
+
+    mean_difference: float
+    std_error: float
+    t_stat: float
+    p_value: float
+    n_dates: int
+    nw_lags: int | None
+
+    def to_series(self) -> pd.Series:
+        """The result as a pandas Series (for tables)."""
+        return pd.Series(self.__dict__, name="ic_difference")
+
+
+def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
+    r"""Test whether forecast *a* has a higher mean per-date IC than forecast *b*.
+
+    The two forecasts are scored on the same dates, so their ICs are
+    correlated: the test works on the per-date difference
+    :math:`d_t = \mathrm{IC}^a_t - \mathrm{IC}^b_t` (a Diebold–Mariano-style
+    test), whose mean is divided by its (Newey–West) standard error.
+
+    Parameters
+    ----------
+    ic_a, ic_b : pandas.Series
+        Per-date ICs of the two forecasts (from
+        :func:`information_coefficient`), indexed by date. Only dates where
+        both are defined are used; the two indexes must share at least 2 dates.
+    nw_lags : int or None, default None
+        Newey–West lags for the standard error of :math:`\bar d`, as in
+        :func:`ic_summary`.
+
+    Returns
+    -------
+    ICDifferenceTest
+
+    Examples
+    --------
+    >>> import helpers
+    >>> sim = helpers.simulate_panel(n_dates=120, n_assets=300, seed=0)
+    >>> oracle = helpers.information_coefficient(sim.y, sim.expected)
+    >>> momentum = helpers.information_coefficient(sim.y, sim.X["momentum"])
+    >>> res = helpers.ic_difference_test(oracle, momentum, nw_lags=3)
+    >>> bool(res.mean_difference > 0), res.n_dates
+    (True, 120)
+    """
+    a = _ic_values(ic_a, "ic_a")
+    b = _ic_values(ic_b, "ic_b")
+    if a.index.has_duplicates or b.index.has_duplicates:
+        raise ValueError("ic_a and ic_b must have one IC per date; their indexes repeat dates.")
+    common = a.index.intersection(b.index)
+    d = (a.reindex(common) - b.reindex(common)).dropna()
+    if len(d) < 2:
+        raise ValueError(
+            f"ic_a and ic_b share {len(d)} date(s) where both ICs are defined; the test "
+            "needs at least 2. Score both forecasts on the same dates."
+        )
+    lags = _check_lags(nw_lags, len(d))
+    values = d.to_numpy()
+    mean = float(values.mean())
+    se = _mean_std_error(values, lags)
+    t_stat = mean / se if se > 0 else np.nan
+    p_value = float(2 * stats.t.sf(abs(t_stat), df=len(d) - 1)) if se > 0 else np.nan
+    return ICDifferenceTest(mean, se, t_stat, p_value, len(d), lags)
+
+
+# ---------------------------------------------------------------------------
+# Scorers
+# ---------------------------------------------------------------------------
+
+
+def mean_information_coefficient(y_true, y_pred, dates=None) -> float:
+    """Mean over dates of the per-date Spearman IC (NaN dates left out).
+
+    The score behind :data:`~helpers.metrics.ic_scorer`; the arguments are those of
+    :func:`information_coefficient`.
+
+    Examples
+    --------
+    >>> import helpers
+    >>> sim = helpers.simulate_panel(n_dates=36, n_assets=200, seed=0)
+    >>> round(helpers.mean_information_coefficient(sim.y, sim.expected), 2)
+    0.12
+    """
+    ic = information_coefficient(y_true, y_pred, dates=dates)
+    if ic.notna().sum() == 0:
+        raise ValueError(
+            "No date has a defined IC (each needs at least 3 valid pairs and variation "
+            "on both sides); check that the test set holds whole cross-sections."
+        )
+    return float(ic.mean())
+
+
+def _make_ic_scorer():
+    scorer = make_scorer(mean_information_coefficient, greater_is_better=True)
+    # Request `dates` by default, so that with metadata routing enabled a caller
+    # only passes params={"dates": ...}; without routing the request is ignored.
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer.set_score_request(dates=True)
+    return scorer
+
+
+#: The mean per-date Information Coefficient as a scorer (higher is better).
+#:
+#: Use it as ``scoring=helpers.ic_scorer`` in ``cross_val_score``,
+#: ``cross_validate`` or ``GridSearchCV``. The dates of the test rows are read
+#: from ``y``'s ``(date, asset)`` index (scikit-learn keeps a Series' index when
+#: it selects the rows of a fold). With plain arrays, enable metadata routing
+#: and pass the dates: the scorer already requests ``dates`` (as if
+#: ``set_score_request(dates=True)`` had been called) and
+#: :class:`helpers.WalkForwardSplit` requests ``groups``, so that
+#: ``cross_val_score(model, X_array, y_array, cv=helpers.WalkForwardSplit(),
+#: scoring=helpers.ic_scorer, params={"dates": dates, "groups": dates})``
+#: works after ``sklearn.set_config(enable_metadata_routing=True)``.
+ic_scorer = _make_ic_scorer()
+
+
+def oos_r2(y_true, y_pred) -> float:
+    r"""Out-of-sample :math:`R^2` against a forecast of zero.
+
+    .. math:: R^2_{\mathrm{oos}} = 1 - \frac{\sum_{(i,t)} (r_{i,t+1} - \hat r_{i,t+1})^2}
+              {\sum_{(i,t)} r_{i,t+1}^2},
+
+    pooled over all rows, as in Gu, Kelly & Xiu (2020). The benchmark is a
+    forecast of zero, not the sample mean: the historical mean of individual
+    returns is so noisy that beating it is too easy, and it is not known out
+    of sample. Positive values mean the forecast beats "expect nothing".
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like or pandas.Series
+        Realised returns and forecasts, one per row. Series must share their
+        index. Rows where either side is NaN are not allowed (drop them first).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import helpers
+    >>> round(helpers.oos_r2([0.02, -0.01, 0.03], [0.01, 0.0, 0.01]), 4)
+    0.5714
+    """
+    if isinstance(y_true, pd.Series) and isinstance(y_pred, pd.Series):
+        if not y_true.index.equals(y_pred.index):
+            raise ValueError(
+                "y_true and y_pred must have the same index, row for row; nothing is "
+                "joined silently. Align them first, e.g. y_pred.reindex(y_true.index)."
+            )
+    truth = np.asarray(y_true, dtype="float64").ravel()
+    pred = np.asarray(y_pred, dtype="float64").ravel()
+    if len(truth) != len(pred):
+        raise ValueError(
+            f"y_true has {len(truth)} rows and y_pred has {len(pred)}; they must match."
+        )
+    if len(truth) == 0:
+        raise ValueError("oos_r2 needs at least one row.")
+    if not (np.isfinite(truth).all() and np.isfinite(pred).all()):
+        bad = int((~np.isfinite(truth)).sum() + (~np.isfinite(pred)).sum())
+        raise ValueError(
+            f"y_true and y_pred hold {bad} missing or infinite values; drop those rows "
+            "first (the R^2 is a sum over rows, so nothing is skipped silently)."
+        )
+    denominator = float(truth @ truth)
+    if denominator == 0:
+        raise ValueError("y_true is zero everywhere; the R^2 against zero is undefined.")
+    residual = truth - pred
+    return 1.0 - float(residual @ residual) / denominator
+
+
+#: The out-of-sample R^2 against a forecast of zero (:func:`~helpers.oos_r2`) as a scorer.
+oos_r2_scorer = make_scorer(oos_r2, greater_is_better=True)

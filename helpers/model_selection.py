@@ -62,6 +62,9 @@ class WalkForwardSplit(BaseCrossValidator):
     2001-07-31 2001-09-30 2001-12-31
     """
 
+    # Under metadata routing, request the dates as ``groups`` (as GroupKFold does).
+    __metadata_request__split = {"groups": True}
+
     def __init__(self, n_splits=5, *, test_size=None, gap=0, max_train_size=None):
         self.n_splits = n_splits
         self.test_size = test_size

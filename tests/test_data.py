@@ -339,3 +339,54 @@ def test_no_missing_values_when_missing_rate_is_zero():
 def test_simulate_panel_rejects_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         helpers.simulate_panel(**kwargs)
+
+
+# --- return_characteristics ---------------------------------------------------------
+
+
+def _loop_characteristics(returns, market, t, asset):
+    r, m = returns[asset].to_numpy(), market.to_numpy()
+    mom = np.prod(1 + r[t - 11 : t]) - 1  # months t-11 .. t-1
+    vol = np.std(r[t - 11 : t + 1], ddof=1) * np.sqrt(12)
+    w, mw = r[t - 35 : t + 1], m[t - 35 : t + 1]
+    beta = np.cov(w, mw, ddof=1)[0, 1] / np.var(mw, ddof=1)
+    return mom, r[t], vol, beta
+
+
+def test_return_characteristics_match_a_plain_loop(ff):
+    market = ff.factors["MktRF"]
+    chars = helpers.return_characteristics(ff.portfolios, market)
+    assert chars.columns.tolist() == ["momentum", "reversal", "volatility", "beta"]
+    assert len(chars) == ff.portfolios.size
+    for t, asset in [(36, "NoDur"), (100, "S1M1"), (500, "Money"), (818, "S5V5")]:
+        row = chars.loc[(ff.portfolios.index[t], asset)].to_numpy()
+        np.testing.assert_allclose(row, _loop_characteristics(ff.portfolios, market, t, asset),
+                                   rtol=1e-9)
+    first = chars.dropna().index.get_level_values("date").min()
+    assert first == ff.portfolios.index[35]  # the 36-month beta needs 36 months
+
+
+def test_return_characteristics_never_look_ahead(ff):
+    """Changing returns after month t changes no characteristic dated t or earlier."""
+    returns, market = ff.portfolios.iloc[:120], ff.factors["MktRF"].iloc[:120]
+    t = 80
+    shocked, shocked_market = returns.copy(), market.copy()
+    shocked.iloc[t + 1 :] *= -3.0
+    shocked_market.iloc[t + 1 :] += 0.5
+    before = helpers.return_characteristics(returns, market)
+    after = helpers.return_characteristics(shocked, shocked_market)
+    upto = before.index.get_level_values("date") <= returns.index[t]
+    pd.testing.assert_frame_equal(before[upto], after[upto])
+    assert not before[~upto].equals(after[~upto])
+
+
+def test_return_characteristics_errors(ff):
+    r, m = ff.portfolios, ff.factors["MktRF"]
+    with pytest.raises(TypeError, match="market must be a pandas Series"):
+        helpers.return_characteristics(r, m.to_numpy())
+    with pytest.raises(ValueError, match="same dates"):
+        helpers.return_characteristics(r, m.iloc[1:])
+    with pytest.raises(ValueError, match="need more months"):
+        helpers.return_characteristics(r.iloc[:20], m.iloc[:20])
+    with pytest.raises(ValueError, match="momentum must be an integer >= 2"):
+        helpers.return_characteristics(r, m, momentum=1)

@@ -88,3 +88,185 @@ def test_dates_argument_and_errors():
         helpers.information_coefficient(y.to_numpy(), p.to_numpy()[:-1], dates=np.zeros(len(y)))
     with pytest.raises(ValueError, match="one per row"):
         helpers.information_coefficient(y.to_numpy(), p.to_numpy(), dates=[1, 2])
+
+
+# --- ic_summary, ic_difference_test, the scorer and oos_r2 -------------------------
+
+import sklearn  # noqa: E402
+import statsmodels.api as sm  # noqa: E402
+from sklearn.linear_model import LinearRegression, Ridge  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_val_score, cross_validate  # noqa: E402
+
+
+def _ar1(n, phi, seed, mean=0.03):
+    rng = np.random.default_rng(seed)
+    e = rng.normal(0, 0.1, n)
+    x = np.empty(n)
+    x[0] = e[0]
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + e[t]
+    return pd.Series(mean + x, index=pd.date_range("2000-01-31", periods=n, freq="ME"))
+
+
+def _statsmodels_t(x, lags):
+    ones = np.ones(len(x))
+    if lags is None:
+        return sm.OLS(x, ones).fit().tvalues[0]
+    fit = sm.OLS(x, ones).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    return fit.tvalues[0]
+
+
+@pytest.mark.parametrize("lags", [None, 0, 1, 6, 11])
+def test_ic_summary_matches_statsmodels_hac(lags):
+    ic = _ar1(240, 0.6, seed=lags or 0)
+    s = helpers.ic_summary(ic, nw_lags=lags)
+    assert s["t_stat"] == pytest.approx(_statsmodels_t(ic.to_numpy(), lags), rel=1e-10)
+    assert s["mean_ic"] == pytest.approx(ic.mean(), rel=1e-12)
+    assert s["std_ic"] == pytest.approx(ic.std(ddof=1), rel=1e-12)
+    assert s["icir"] == pytest.approx(ic.mean() / ic.std(ddof=1), rel=1e-12)
+    assert s["hit_rate"] == pytest.approx((ic > 0).mean())
+    assert s["n_dates"] == 240 and s["n_undefined"] == 0
+
+
+def test_ic_summary_newey_west_is_wider_for_autocorrelated_ics():
+    ic = _ar1(240, 0.8, seed=3)
+    assert abs(helpers.ic_summary(ic, nw_lags=11)["t_stat"]) < abs(helpers.ic_summary(ic)["t_stat"])
+
+
+def test_ic_summary_leaves_out_and_counts_undefined_dates():
+    ic = _ar1(50, 0.0, seed=1)
+    ic.iloc[[3, 10]] = np.nan
+    s = helpers.ic_summary(ic)
+    assert s["n_dates"] == 48 and s["n_undefined"] == 2
+    assert s["mean_ic"] == pytest.approx(ic.dropna().mean())
+
+
+def test_ic_summary_bad_inputs():
+    with pytest.raises(TypeError, match="Series of per-date ICs"):
+        helpers.ic_summary(np.zeros(5))
+    with pytest.raises(ValueError, match="at least 2 dates"):
+        helpers.ic_summary(pd.Series([0.1]))
+    with pytest.raises(ValueError, match="nw_lags"):
+        helpers.ic_summary(_ar1(10, 0, 0), nw_lags=-1)
+    with pytest.raises(ValueError, match="below the number of dates"):
+        helpers.ic_summary(_ar1(10, 0, 0), nw_lags=10)
+
+
+@pytest.mark.parametrize("lags", [None, 3])
+def test_ic_difference_test_is_a_hac_test_on_the_difference(lags):
+    a, b = _ar1(200, 0.5, seed=1, mean=0.05), _ar1(200, 0.5, seed=2, mean=0.02)
+    b = b.iloc[5:]  # different dates: only the common ones are used
+    res = helpers.ic_difference_test(a, b, nw_lags=lags)
+    d = (a - b).dropna()
+    assert res.n_dates == 195
+    assert res.mean_difference == pytest.approx(d.mean(), rel=1e-12)
+    assert res.t_stat == pytest.approx(_statsmodels_t(d.to_numpy(), lags), rel=1e-10)
+    assert 0 <= res.p_value <= 1
+    assert res.to_series()["n_dates"] == 195
+
+
+def test_ic_difference_test_bad_inputs():
+    a = _ar1(20, 0, 0)
+    with pytest.raises(ValueError, match="share 0 date"):
+        helpers.ic_difference_test(a, a.set_axis(a.index + pd.DateOffset(years=5)))
+    with pytest.raises(ValueError, match="one IC per date"):
+        helpers.ic_difference_test(pd.concat([a, a]), a)
+
+
+def _sim():
+    sim = helpers.simulate_panel(n_dates=48, n_assets=150, seed=4)
+    return sim.latent, sim.y
+
+
+def test_ic_scorer_returns_the_mean_per_date_ic():
+    X, y = _sim()
+    model = LinearRegression().fit(X, y)
+    expected = helpers.information_coefficient(y, pd.Series(model.predict(X), index=y.index)).mean()
+    assert helpers.ic_scorer(model, X, y) == pytest.approx(expected, rel=1e-12)
+    # the source's pooled scorer gives another number on the same predictions
+    assert spearmanr(model.predict(X), y)[0] != pytest.approx(expected, rel=1e-3)
+
+
+def test_ic_scorer_in_cross_val_score_and_grid_search_through_the_index():
+    X, y = _sim()
+    cv = helpers.WalkForwardSplit(3)
+    scores = cross_val_score(Ridge(), X, y, cv=cv, scoring=helpers.ic_scorer)
+    manual = []
+    for train, test in cv.split(X):
+        m = Ridge().fit(X.iloc[train], y.iloc[train])
+        manual.append(helpers.mean_information_coefficient(y.iloc[test], m.predict(X.iloc[test])))
+    np.testing.assert_allclose(scores, manual, rtol=1e-12)
+    grid = GridSearchCV(Ridge(), {"alpha": [1.0, 1e4, 1e7]}, cv=cv, scoring=helpers.ic_scorer)
+    grid.fit(X, y)
+    np.testing.assert_allclose(
+        grid.cv_results_["mean_test_score"][0], np.mean(manual), rtol=1e-12
+    )
+    both = cross_validate(Ridge(), X, y, cv=cv, scoring={"ic": helpers.ic_scorer,
+                                                         "r2": helpers.oos_r2_scorer})
+    np.testing.assert_allclose(both["test_ic"], manual, rtol=1e-12)
+
+
+def test_ic_scorer_with_metadata_routing_on_plain_arrays():
+    X, y = _sim()
+    dates = X.index.get_level_values("date").to_numpy()
+    cv = helpers.WalkForwardSplit(3)
+    through_index = cross_val_score(Ridge(), X, y, cv=cv, scoring=helpers.ic_scorer)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = helpers.ic_scorer
+        assert scorer.get_metadata_routing().score.requests["dates"] is True
+        routed = cross_val_score(
+            Ridge(), X.to_numpy(), y.to_numpy(), cv=cv, scoring=scorer,
+            params={"dates": dates, "groups": dates},
+        )
+        grid = GridSearchCV(Ridge(), {"alpha": [1.0, 10.0]}, cv=cv, scoring=scorer)
+        grid.fit(X.to_numpy(), y.to_numpy(), dates=dates, groups=dates)
+    np.testing.assert_allclose(routed, through_index, rtol=1e-12)
+    assert np.isfinite(grid.best_score_)
+
+
+def test_ic_scorer_without_dates_fails_clearly():
+    X, y = _sim()
+    model = LinearRegression().fit(X.to_numpy(), y.to_numpy())
+    with pytest.raises(ValueError, match="needs the date of every row"):
+        helpers.ic_scorer(model, X.to_numpy(), y.to_numpy())
+
+
+def test_ic_scorer_on_a_single_date_or_constant_forecasts_fails_clearly():
+    X, y = _sim()
+    first = X.index.get_level_values("date") == X.index.get_level_values("date")[0]
+
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    class Constant(RegressorMixin, BaseEstimator):
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    assert np.isfinite(helpers.mean_information_coefficient(y[first], X[first]["momentum"]))
+    with pytest.raises(ValueError, match="No date has a defined IC"):
+        helpers.ic_scorer(Constant(), X, y)
+
+
+def test_oos_r2_against_the_formula_and_r2_score():
+    rng = np.random.default_rng(0)
+    y = rng.normal(0.01, 0.1, 500)
+    p = 0.2 * y + rng.normal(0, 0.02, 500)
+    assert helpers.oos_r2(y, p) == pytest.approx(1 - np.sum((y - p) ** 2) / np.sum(y**2), rel=1e-12)
+    assert helpers.oos_r2(y, np.zeros_like(y)) == 0.0
+    # against zero, not the mean: differs from sklearn's r2_score unless y has mean 0
+    from sklearn.metrics import r2_score
+
+    yc = y - y.mean()
+    assert helpers.oos_r2(yc, p) == pytest.approx(r2_score(yc, p), rel=1e-12)
+    assert helpers.oos_r2(y, p) != pytest.approx(r2_score(y, p), rel=1e-6)
+
+
+def test_oos_r2_bad_inputs():
+    s = pd.Series([0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="same index"):
+        helpers.oos_r2(s, s.iloc[::-1])
+    with pytest.raises(ValueError, match="must match"):
+        helpers.oos_r2([0.1, 0.2], [0.1])
+    with pytest.raises(ValueError, match="missing or infinite"):
+        helpers.oos_r2([0.1, np.nan], [0.1, 0.2])
+    with pytest.raises(ValueError, match="zero everywhere"):
+        helpers.oos_r2([0.0, 0.0], [0.1, 0.2])

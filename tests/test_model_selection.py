@@ -144,3 +144,16 @@ def test_missing_date_information():
         list(WalkForwardSplit(2).split(X.to_numpy()))
     with pytest.raises(ValueError, match="one date per row"):
         list(WalkForwardSplit(2).split(X.to_numpy(), groups=np.arange(5)))
+
+
+def test_requests_the_dates_as_groups_under_metadata_routing():
+    import sklearn
+
+    X, y = _panel(30, 5)
+    dates = X.index.get_level_values("date").to_numpy()
+    cv = WalkForwardSplit(3)
+    with sklearn.config_context(enable_metadata_routing=True):
+        assert cv.get_metadata_routing().split.requests["groups"] is True
+        routed = cross_val_score(Ridge(), X.to_numpy(), y.to_numpy(), cv=cv,
+                                 params={"groups": dates})
+    np.testing.assert_allclose(routed, cross_val_score(Ridge(), X, y, cv=cv), rtol=1e-12)
