@@ -63,6 +63,7 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fama_macbeth.py
+	$(BIN)/python benchmarks/bench_ic.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab book/

@@ -20,6 +20,7 @@ model's IC higher than another's?) and :func:`oos_r2` (the out-of-sample
 from __future__ import annotations
 
 import numbers
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,10 +69,11 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
     Notes
     -----
     Vectorised: every date's values are laid out as one row of a padded array
-    and ranked at once (``scipy.stats.rankdata`` along the rows, with padding
-    and dropped pairs set to +inf so that they rank last), then the
-    Pearson correlations of the centred ranks are computed for all dates
-    together. No per-date Python call is made.
+    and ranked at once (average ranks along the rows, with padding and
+    dropped pairs set to +inf so that they rank last; outcomes and forecasts
+    are ranked in two threads), then the Pearson correlations of the centred
+    ranks are computed for all dates together. No per-date Python call is
+    made.
 
     Examples
     --------
@@ -99,7 +101,7 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
     padded[1, codes[valid], slot[valid]] = pred[valid]
     inside = np.zeros((n_dates, width), dtype=bool)
     inside[codes[valid], slot[valid]] = True
-    ranks = stats.rankdata(padded, axis=2)
+    ranks = _ranks_of_both(padded)
     n_pairs = inside.sum(axis=1)
     centred = ranks - ((n_pairs + 1) / 2.0)[None, :, None]
     centred *= inside[None]
@@ -113,6 +115,44 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
     out.attrs["n_undefined"] = int((~defined).sum())
     out.attrs["n_pairs"] = pd.Series(n_pairs, index=out.index, name="n_pairs")
     return out
+
+
+def _average_ranks(a: np.ndarray) -> np.ndarray:
+    """Average ranks (1-based, ties averaged) along the rows of a 2-D array.
+
+    The same as ``scipy.stats.rankdata(a, axis=1)``, about twice as fast: one
+    unstable sort per row (ties are averaged, so their order does not matter)
+    and the tie groups found on the sorted rows all at once.
+    """
+    n_rows, width = a.shape
+    order = np.argsort(a, axis=1)
+    ordered = np.take_along_axis(a, order, axis=1)
+    new = np.empty(a.shape, dtype=bool)
+    new[:, 0] = True
+    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=new[:, 1:])
+    if new.all():
+        position = np.broadcast_to(np.arange(1.0, width + 1.0), a.shape)
+    else:
+        # Tie groups never cross rows (each row starts one): number them over
+        # the flattened array; a group's average rank is the mid-point of its
+        # first and last position in the row, plus one.
+        flat = new.ravel()
+        group = np.cumsum(flat) - 1
+        starts = np.flatnonzero(flat)
+        ends = np.append(starts[1:] - 1, flat.size - 1)
+        position = (((starts + ends) * 0.5) % width + 1.0)[group].reshape(a.shape)
+    ranks = np.empty(a.shape)
+    np.put_along_axis(ranks, order, position, axis=1)
+    return ranks
+
+
+def _ranks_of_both(padded: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis of both layers of a (2, dates, width) array."""
+    if padded[0].size < 100_000:
+        return np.stack([_average_ranks(padded[0]), _average_ranks(padded[1])])
+    # NumPy releases the GIL while sorting: rank outcomes and forecasts side by side.
+    with ThreadPoolExecutor(2, thread_name_prefix="information_coefficient") as pool:
+        return np.stack(list(pool.map(_average_ranks, padded)))
 
 
 def _align(y_true, y_pred, dates):

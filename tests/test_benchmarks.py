@@ -19,3 +19,15 @@ def test_fama_macbeth_benchmark_runs_and_agrees():
     assert run.returncode == 0, run.stderr
     assert "the three agree to" in run.stdout
     assert "| `helpers.fama_macbeth` |" in run.stdout
+
+
+def test_information_coefficient_benchmark_runs_and_agrees():
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_ic.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "the two agree to" in run.stdout
+    assert "| `helpers.information_coefficient` |" in run.stdout
