@@ -21,6 +21,8 @@ evaluation
     Walk-forward evaluation of several models at once, with tidy results.
 inspection
     Permutation importance within each date's cross-section.
+portfolios
+    Quantile portfolios of a forecast: returns, long-short spread, turnover.
 plotting
     The book's notebook setup and figure conventions.
 """
@@ -53,6 +55,7 @@ from helpers.metrics import (
     oos_r2_scorer,
 )
 from helpers.model_selection import WalkForwardSplit
+from helpers.portfolios import QuantilePortfolios, quantile_portfolios
 from helpers.evaluation import WalkForwardEvaluation, evaluate_walk_forward
 from helpers.inspection import permutation_importance_panel
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
@@ -64,6 +67,7 @@ __all__ = [
     "GRSTest",
     "ICDifferenceTest",
     "PALETTE",
+    "QuantilePortfolios",
     "SimulatedPanel",
     "TwoPassResults",
     "WalkForwardEvaluation",
@@ -81,6 +85,7 @@ __all__ = [
     "oos_r2_scorer",
     "percent_axis",
     "permutation_importance_panel",
+    "quantile_portfolios",
     "return_characteristics",
     "setup_notebook",
     "simulate_panel",

@@ -147,7 +147,7 @@ def check_target(y, X_index: pd.MultiIndex, name: str = "y") -> np.ndarray:
 
 
 def date_codes(index: pd.MultiIndex, name: str) -> tuple[np.ndarray, pd.Index]:
-    """Integer code of each row's date (0 = earliest date) and the sorted dates.
+    """Integer code (int64) of each row's date (0 = earliest date) and the sorted dates.
 
     Also rejects duplicated ``(date, asset)`` rows. Runs in linear time on a
     sorted index, without hashing the MultiIndex.
@@ -163,7 +163,9 @@ def date_codes(index: pd.MultiIndex, name: str) -> tuple[np.ndarray, pd.Index]:
     if (a < 0).any():
         raise ValueError(f"{name} has missing (NaN) assets in its index; drop those rows.")
     if used.all() and levels.is_monotonic_increasing:
-        d, dates = codes, levels  # the usual case: codes already rank the dates
+        # The usual case: the codes already rank the dates. pandas stores them
+        # as int8/int16 for few dates; widen, so that arithmetic cannot overflow.
+        d, dates = codes.astype(np.int64), levels
     else:
         order = np.argsort(levels[used], kind="stable")
         rank = np.full(len(levels), -1, dtype=np.int64)

@@ -405,8 +405,12 @@ def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
 def mean_information_coefficient(y_true, y_pred, dates=None) -> float:
     """Mean over dates of the per-date Spearman IC (NaN dates left out).
 
-    The score behind :data:`~helpers.metrics.ic_scorer`; the arguments are those of
-    :func:`information_coefficient`.
+    The score behind :data:`~helpers.metrics.ic_scorer`; the arguments are
+    those of :func:`information_coefficient`. A forecast that is constant
+    within every date (for example a Lasso shrunk to its intercept) ranks no
+    asset above another: its score is 0, not an error, so that a grid search
+    reaching such a model still runs. Dates with fewer than 3 valid pairs at
+    every date raise an error: that is a data problem, not a forecast.
 
     Examples
     --------
@@ -414,9 +418,18 @@ def mean_information_coefficient(y_true, y_pred, dates=None) -> float:
     >>> sim = helpers.simulate_panel(n_dates=36, n_assets=200, seed=0)
     >>> round(helpers.mean_information_coefficient(sim.y, sim.expected), 2)
     0.12
+    >>> helpers.mean_information_coefficient(sim.y, 0.0 * sim.expected)
+    0.0
     """
     ic = information_coefficient(y_true, y_pred, dates=dates)
     if ic.notna().sum() == 0:
+        truth, pred, row_dates = _align(y_true, y_pred, dates)
+        valid = np.isfinite(truth) & np.isfinite(pred)
+        frame = pd.DataFrame({"date": np.asarray(row_dates)[valid], "pred": pred[valid]})
+        per_date = frame.groupby("date")["pred"].agg(["size", "nunique"])
+        usable = per_date["size"] >= 3
+        if usable.any() and (per_date.loc[usable, "nunique"] == 1).all():
+            return 0.0
         raise ValueError(
             "No date has a defined IC (each needs at least 3 valid pairs and variation "
             "on both sides); check that the test set holds whole cross-sections."
