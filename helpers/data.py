@@ -398,6 +398,7 @@ _CORRELATED = {
 # How each latent z is observed: raw = location + scale * z (constant unless noted).
 _LOCATION = np.array([0.10, -0.50, 5.00, 0.10, 0.05, 0.00, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
 _SCALE = np.array([0.35, 0.80, 1.50, 0.10, 0.10, 0.08, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+_MARKET_PREMIUM = 0.006  # expected monthly market excess return
 _NONLINEAR = -0.0025  # times (volatility**2 - 1)
 _INTERACTION = 0.0025  # times momentum * volatility
 _SHOCK_SD = 0.010  # monthly sd of each characteristic's factor-return shock
@@ -457,8 +458,12 @@ class SimulatedPanel:
         monthly expected return of one cross-sectional standard deviation of
         the characteristic, holding the others fixed.
     expected : pandas.Series
-        The true conditional expected return of every row, ``E[y | z]``: the
-        best possible forecast (the *oracle*).
+        The true expected return of every row from its characteristics, in
+        excess of the market premium: ``E[y | z] - market_premium``. It is the
+        best possible *cross-sectional* forecast (the *oracle*): its per-date
+        ranking, and hence its Information Coefficient, cannot be improved.
+        For a forecast of the level of returns (MSE, out-of-sample
+        :math:`R^2`), add ``market_premium``.
     components : pandas.DataFrame
         ``expected`` split into its ``linear``, ``nonlinear`` and
         ``interaction`` parts (they add up to ``expected``).
@@ -469,6 +474,10 @@ class SimulatedPanel:
         The data-generating process in words and formulas.
     seed : int
         The seed that reproduces this panel.
+    market_premium : float
+        The expected market excess return, 0.006 a month, earned by every
+        asset through its market beta (the betas average 1 and are independent
+        of the characteristics), so that ``E[y | z] = expected + market_premium``.
     """
 
     X: pd.DataFrame
@@ -479,6 +488,7 @@ class SimulatedPanel:
     latent: pd.DataFrame = field(repr=False)
     description: str = field(repr=False)
     seed: int = 0
+    market_premium: float = field(default=0.0, repr=False)
 
     def __repr__(self) -> str:
         dates = self.X.index.get_level_values("date")
@@ -570,7 +580,7 @@ def simulate_panel(
 
     # Realised forward returns.
     betas = 1.0 + 0.25 * rng.standard_normal(n_assets)
-    market = 0.006 + 0.045 * rng.standard_normal(n_dates)
+    market = _MARKET_PREMIUM + 0.045 * rng.standard_normal(n_dates)
     shocks = _SHOCK_SD * rng.standard_normal((n_dates, n_chars))
     idio_sd = _IDIO_SD * np.exp(0.25 * zv)
     noise = rng.standard_t(_T_DF, (n_dates, n_assets)) / np.sqrt(_T_DF / (_T_DF - 2))
@@ -646,5 +656,6 @@ def simulate_panel(
         latent=latent,
         description=description,
         seed=seed,
+        market_premium=_MARKET_PREMIUM,
     )
 

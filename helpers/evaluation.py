@@ -87,15 +87,19 @@ class WalkForwardEvaluation:
         -------
         pandas.DataFrame
             ``mse``; ``oos_r2`` over all test rows; ``mean_ic``, ``ic_t_stat``
-            and ``icir`` over all test dates; ``fit_time``, the total fitting
-            time in seconds.
+            and ``icir`` over all test dates (NaN for a forecast that is
+            constant within every date, such as the historical mean, which
+            ranks nothing); ``fit_time``, the total fitting time in seconds.
         """
         rows = {}
         fit = self.scores[self.scores["metric"] == "fit_time"].groupby("model")["value"]
         fit_total = fit.sum(min_count=1)
         for name in self.models:
             pred = self.predictions[name]
-            s = ic_summary(self.ic[name], nw_lags=nw_lags)
+            if self.ic[name].notna().sum() >= 2:
+                s = ic_summary(self.ic[name], nw_lags=nw_lags)
+            else:  # e.g. a forecast constant within every date: it ranks nothing
+                s = {"mean_ic": np.nan, "t_stat": np.nan, "icir": np.nan}
             rows[name] = {
                 "mse": float(np.mean((self.y - pred) ** 2)),
                 "oos_r2": oos_r2(self.y, pred),

@@ -390,3 +390,12 @@ def test_return_characteristics_errors(ff):
         helpers.return_characteristics(r.iloc[:20], m.iloc[:20])
     with pytest.raises(ValueError, match="momentum must be an integer >= 2"):
         helpers.return_characteristics(r, m, momentum=1)
+
+
+def test_expected_plus_market_premium_is_the_conditional_mean():
+    # many dates: the market shocks (sd 4.5 % a month) average out to sd 0.1 %
+    sim = helpers.simulate_panel(n_dates=2000, n_assets=40, seed=3)
+    assert sim.market_premium == 0.006
+    bound = 3 * 0.045 / np.sqrt(2000)  # 0.3 %, half the premium
+    assert abs((sim.y - sim.expected - sim.market_premium).mean()) < bound
+    assert (sim.y - sim.expected).mean() > bound  # without the premium, biased

@@ -107,3 +107,16 @@ def test_bad_inputs(sim):
         res.compare("OLS", "RF")
     with pytest.raises(ValueError, match="metric must be one of"):
         res.fold_scores("accuracy")
+
+
+def test_a_constant_forecast_is_scored_without_failing(sim):
+    """The prevailing mean ranks nothing: NaN IC, but its MSE and R^2 are reported."""
+    from sklearn.dummy import DummyRegressor
+
+    res = helpers.evaluate_walk_forward({"mean": DummyRegressor(), "OLS": LinearRegression()},
+                                        sim.latent, sim.y, cv=helpers.WalkForwardSplit(3))
+    summary = res.summary()
+    assert np.isnan(summary.loc["mean", "mean_ic"]) and np.isnan(summary.loc["mean", "ic_t_stat"])
+    assert summary.loc["mean", "oos_r2"] == pytest.approx(
+        helpers.oos_r2(res.y, res.predictions["mean"]), rel=1e-12)
+    assert np.isfinite(summary.loc["OLS", "mean_ic"])
