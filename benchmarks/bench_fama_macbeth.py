@@ -19,7 +19,6 @@ import os
 import pathlib
 import platform
 import resource
-import time
 import tracemalloc
 
 import numpy as np
@@ -28,6 +27,7 @@ from linearmodels.panel import FamaMacBeth
 from sklearn.linear_model import LinearRegression
 
 import helpers
+from _common import speedup_table, timed
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -74,16 +74,6 @@ def with_linearmodels(X, y):
     return res.params.to_numpy()
 
 
-def timed(fn, *args, repeat=3):
-    """Time of the first run and best time over `repeat` runs, and the result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn(*args)
-        times.append(time.perf_counter() - start)
-    return times[0], min(times), out
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
@@ -112,14 +102,13 @@ def main():
         f"({len(X):,} rows, 5 % of rows with a NaN), from the same pandas panel; "
         f"the three agree to {gap:.1e}.",
         "",
-        "| implementation | first run (s) | best of 3 (s) | speed-up of helpers, "
-        "first run | speed-up, best of 3 |",
-        "|---|---:|---:|---:|---:|",
-        f"| source-style loop, one scikit-learn fit per date | {f_loop:.3f} | {t_loop:.3f} "
-        f"| {f_loop / f_help:.0f}x | {t_loop / t_help:.0f}x |",
-        f"| linearmodels `FamaMacBeth` (with index conversion) | {f_lm:.3f} | {t_lm:.3f} "
-        f"| {f_lm / f_help:.0f}x | {t_lm / t_help:.0f}x |",
-        f"| `helpers.fama_macbeth` | {f_help:.3f} | {t_help:.3f} | 1x | 1x |",
+        *speedup_table(
+            [
+                ("source-style loop, one scikit-learn fit per date", f_loop, t_loop),
+                ("linearmodels `FamaMacBeth` (with index conversion)", f_lm, t_lm),
+            ],
+            ("`helpers.fama_macbeth`", f_help, t_help),
+        ),
         "",
         f"CRSP-sized panel, T={T2} x N={N2} x K={K2} ({len(X2):,} rows, input "
         f"{input_mb:,.0f} MB): `helpers.fama_macbeth` takes {t_big:.2f} s (best of 3); memory it "

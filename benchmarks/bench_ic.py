@@ -19,7 +19,6 @@ import argparse
 import os
 import pathlib
 import platform
-import time
 import warnings
 
 import numpy as np
@@ -28,6 +27,7 @@ import scipy
 from scipy.stats import spearmanr
 
 import helpers
+from _common import speedup_table, timed
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -65,15 +65,6 @@ def with_helpers(y, forecast):
     return helpers.information_coefficient(y, forecast)
 
 
-def timed(fn, *args, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn(*args)
-        times.append(time.perf_counter() - start)
-    return times[0], min(times), out
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
@@ -91,12 +82,10 @@ def main():
         f"pairs with a NaN, ties in the forecasts), from the same pandas Series; the two "
         f"agree to {gap:.1e}.",
         "",
-        "| implementation | first run (s) | best of 3 (s) | speed-up of helpers, "
-        "first run | speed-up, best of 3 |",
-        "|---|---:|---:|---:|---:|",
-        f"| loop over dates, `scipy.stats.spearmanr` per date | {f_loop:.3f} | {t_loop:.3f} "
-        f"| {f_loop / f_help:.0f}x | {t_loop / t_help:.0f}x |",
-        f"| `helpers.information_coefficient` | {f_help:.3f} | {t_help:.3f} | 1x | 1x |",
+        *speedup_table(
+            [("loop over dates, `scipy.stats.spearmanr` per date", f_loop, t_loop)],
+            ("`helpers.information_coefficient`", f_help, t_help),
+        ),
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"NumPy {np.__version__}, SciPy {scipy.__version__}, pandas {pd.__version__}.",

@@ -155,12 +155,8 @@ def _ranks_of_both(padded: np.ndarray) -> np.ndarray:
         return np.stack(list(pool.map(_average_ranks, padded)))
 
 
-def _align(y_true, y_pred, dates):
-    """Return float arrays of outcomes and forecasts and the date of every row."""
-    if isinstance(y_true, pd.DataFrame) and y_true.shape[1] == 1:
-        y_true = y_true.iloc[:, 0]
-    if isinstance(y_pred, pd.DataFrame) and y_pred.shape[1] == 1:
-        y_pred = y_pred.iloc[:, 0]
+def _paired_arrays(y_true, y_pred):
+    """Float arrays of outcomes and forecasts, row for row (Series must share their index)."""
     if isinstance(y_true, pd.Series) and isinstance(y_pred, pd.Series):
         if not y_true.index.equals(y_pred.index):
             raise ValueError(
@@ -173,6 +169,16 @@ def _align(y_true, y_pred, dates):
         raise ValueError(
             f"y_true has {len(truth)} rows and y_pred has {len(pred)}; they must match."
         )
+    return truth, pred
+
+
+def _align(y_true, y_pred, dates):
+    """Return float arrays of outcomes and forecasts and the date of every row."""
+    if isinstance(y_true, pd.DataFrame) and y_true.shape[1] == 1:
+        y_true = y_true.iloc[:, 0]
+    if isinstance(y_pred, pd.DataFrame) and y_pred.shape[1] == 1:
+        y_pred = y_pred.iloc[:, 0]
+    truth, pred = _paired_arrays(y_true, y_pred)
     if dates is None:
         for source in (y_true, y_pred):
             index = getattr(source, "index", None)
@@ -488,18 +494,7 @@ def oos_r2(y_true, y_pred) -> float:
     >>> round(helpers.oos_r2([0.02, -0.01, 0.03], [0.01, 0.0, 0.01]), 4)
     0.5714
     """
-    if isinstance(y_true, pd.Series) and isinstance(y_pred, pd.Series):
-        if not y_true.index.equals(y_pred.index):
-            raise ValueError(
-                "y_true and y_pred must have the same index, row for row; nothing is "
-                "joined silently. Align them first, e.g. y_pred.reindex(y_true.index)."
-            )
-    truth = np.asarray(y_true, dtype="float64").ravel()
-    pred = np.asarray(y_pred, dtype="float64").ravel()
-    if len(truth) != len(pred):
-        raise ValueError(
-            f"y_true has {len(truth)} rows and y_pred has {len(pred)}; they must match."
-        )
+    truth, pred = _paired_arrays(y_true, y_pred)
     if len(truth) == 0:
         raise ValueError("oos_r2 needs at least one row.")
     if not (np.isfinite(truth).all() and np.isfinite(pred).all()):
