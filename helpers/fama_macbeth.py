@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from helpers._newey_west import check_nw_lags, mean_cov
 from helpers._validation import (
     check_complete_wide,
     check_numeric_frame,
@@ -416,42 +417,16 @@ def _well_conditioned(gram, raw_diag, ok, names, reasons):
     return good
 
 
-def _nw_lags(nw_lags, n_dates: int):
-    if nw_lags is None:
-        return None
-    if isinstance(nw_lags, str):
-        if nw_lags != "auto":
-            raise ValueError(f"nw_lags must be None, an int >= 0 or 'auto'; got {nw_lags!r}.")
-        return min(int(np.floor(4 * (n_dates / 100) ** (2 / 9))), n_dates - 1)
-    if isinstance(nw_lags, bool) or not isinstance(nw_lags, numbers.Integral) or nw_lags < 0:
-        raise ValueError(f"nw_lags must be None, an int >= 0 or 'auto'; got {nw_lags!r}.")
-    if nw_lags >= n_dates:
-        raise ValueError(
-            f"nw_lags={nw_lags} must be below the number of dates used ({n_dates})."
-        )
-    return int(nw_lags)
-
-
-def _premia_cov(e: np.ndarray, lags) -> np.ndarray:
-    """Covariance of the mean of the rows of e (already demeaned); see fama_macbeth."""
-    t = len(e)
-    s = e.T @ e
-    for j in range(1, (lags or 0) + 1):
-        gamma = e[j:].T @ e[:-j]
-        s += (1.0 - j / (lags + 1)) * (gamma + gamma.T)
-    return s / (t * (t - 1))
-
-
 def _second_pass(lam, nw_lags, *, r2, n_obs, skipped, n_missing, alpha):
     n_dates = len(lam)
     if n_dates < 2:
         raise ValueError(
             f"Only {n_dates} date could be used; standard errors need at least 2 dates."
         )
-    lags = _nw_lags(nw_lags, n_dates)
+    lags = check_nw_lags(nw_lags, n_dates)
     values = lam.to_numpy()
     premia = values.mean(axis=0)
-    cov = _premia_cov(values - premia, lags)
+    cov = mean_cov(values - premia, lags)
     names = lam.columns
     se = np.sqrt(np.diag(cov))
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -19,7 +19,6 @@ model's IC higher than another's?) and :func:`oos_r2` (the out-of-sample
 
 from __future__ import annotations
 
-import numbers
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ import sklearn
 from scipy import stats
 from sklearn.metrics import make_scorer
 
+from helpers._newey_west import check_nw_lags, mean_cov
 from helpers._validation import check_panel_index
 
 __all__ = [
@@ -205,32 +205,10 @@ def _align(y_true, y_pred, dates):
 # ---------------------------------------------------------------------------
 
 
-def _check_lags(nw_lags, n_dates: int, name: str = "nw_lags"):
-    if nw_lags is None:
-        return None
-    if isinstance(nw_lags, bool) or not isinstance(nw_lags, numbers.Integral) or nw_lags < 0:
-        raise ValueError(f"{name} must be None or an int >= 0; got {nw_lags!r}.")
-    if nw_lags >= n_dates:
-        raise ValueError(
-            f"{name}={nw_lags} must be below the number of dates with an IC ({n_dates})."
-        )
-    return int(nw_lags)
-
-
 def _mean_std_error(values: np.ndarray, lags) -> float:
-    """Standard error of the mean of ``values``: plain, or Newey–West with ``lags`` lags.
-
-    The long-run variance is normalised by ``T (T - 1)``, so that with no lags
-    it is the usual ``s / sqrt(T)`` (``ddof=1``); this is statsmodels' HAC
-    covariance with ``use_correction=True`` and the normalisation of
-    :func:`helpers.fama_macbeth`.
-    """
-    t = len(values)
-    e = values - values.mean()
-    s = e @ e
-    for j in range(1, (lags or 0) + 1):
-        s += 2.0 * (1.0 - j / (lags + 1)) * (e[j:] @ e[:-j])
-    return float(np.sqrt(s / (t * (t - 1))))
+    """Standard error of the mean of ``values``: plain, or Newey–West (see _newey_west)."""
+    e = (values - values.mean())[:, None]
+    return float(np.sqrt(mean_cov(e, lags)[0, 0]))
 
 
 def _ic_values(ic, name: str) -> pd.Series:
@@ -254,10 +232,12 @@ def ic_summary(ic, nw_lags=None) -> pd.Series:
     ic : pandas.Series
         Per-date ICs, as returned by :func:`information_coefficient`. Dates
         with an undefined (NaN) IC are left out and counted.
-    nw_lags : int or None, default None
+    nw_lags : int, str or None, default None
         None for the plain t-statistic :math:`\bar{\mathrm{IC}} / (s / \sqrt{T})`;
         an integer :math:`L \ge 0` for a Newey–West t-statistic with Bartlett
-        weights and :math:`L` lags. Use :math:`L \ge h - 1` for ICs of
+        weights and :math:`L` lags; ``"auto"`` for
+        :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor`, as in
+        :func:`helpers.fama_macbeth`. Use :math:`L \ge h - 1` for ICs of
         :math:`h`-period forward returns, which overlap and are autocorrelated.
 
     Returns
@@ -299,7 +279,7 @@ def ic_summary(ic, nw_lags=None) -> pd.Series:
         raise ValueError(
             f"ic has {n} date(s) with a defined IC; a summary needs at least 2 dates."
         )
-    lags = _check_lags(nw_lags, n)
+    lags = check_nw_lags(nw_lags, n)
     mean = float(values.mean())
     std = float(values.std(ddof=1))
     se = _mean_std_error(values, lags)
@@ -365,7 +345,7 @@ def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
         Per-date ICs of the two forecasts (from
         :func:`information_coefficient`), indexed by date. Only dates where
         both are defined are used; the two indexes must share at least 2 dates.
-    nw_lags : int or None, default None
+    nw_lags : int, str or None, default None
         Newey–West lags for the standard error of :math:`\bar d`, as in
         :func:`ic_summary`.
 
@@ -394,7 +374,7 @@ def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
             f"ic_a and ic_b share {len(d)} date(s) where both ICs are defined; the test "
             "needs at least 2. Score both forecasts on the same dates."
         )
-    lags = _check_lags(nw_lags, len(d))
+    lags = check_nw_lags(nw_lags, len(d))
     values = d.to_numpy()
     mean = float(values.mean())
     se = _mean_std_error(values, lags)

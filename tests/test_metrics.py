@@ -274,3 +274,12 @@ def test_oos_r2_bad_inputs():
         helpers.oos_r2([0.1, np.nan], [0.1, 0.2])
     with pytest.raises(ValueError, match="zero everywhere"):
         helpers.oos_r2([0.0, 0.0], [0.1, 0.2])
+
+
+def test_ic_summary_auto_lags_follow_the_fama_macbeth_rule():
+    ic = _ar1(240, 0.6, seed=5)
+    lags = int(np.floor(4 * (240 / 100) ** (2 / 9)))  # = 4
+    auto = helpers.ic_summary(ic, nw_lags="auto")
+    assert auto["t_stat"] == pytest.approx(_statsmodels_t(ic.to_numpy(), lags), rel=1e-10)
+    with pytest.raises(ValueError, match="'auto'"):
+        helpers.ic_summary(ic, nw_lags="newey")
