@@ -29,6 +29,7 @@ from scipy import stats
 from sklearn.metrics import make_scorer
 
 from helpers._newey_west import check_nw_lags, mean_cov
+from helpers._ranks import average_ranks
 from helpers._validation import check_panel_index
 
 __all__ = [
@@ -117,42 +118,13 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
     return out
 
 
-def _average_ranks(a: np.ndarray) -> np.ndarray:
-    """Average ranks (1-based, ties averaged) along the rows of a 2-D array.
-
-    The same as ``scipy.stats.rankdata(a, axis=1)``, about twice as fast: one
-    unstable sort per row (ties are averaged, so their order does not matter)
-    and the tie groups found on the sorted rows all at once.
-    """
-    n_rows, width = a.shape
-    order = np.argsort(a, axis=1)
-    ordered = np.take_along_axis(a, order, axis=1)
-    new = np.empty(a.shape, dtype=bool)
-    new[:, 0] = True
-    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=new[:, 1:])
-    if new.all():
-        position = np.broadcast_to(np.arange(1.0, width + 1.0), a.shape)
-    else:
-        # Tie groups never cross rows (each row starts one): number them over
-        # the flattened array; a group's average rank is the mid-point of its
-        # first and last position in the row, plus one.
-        flat = new.ravel()
-        group = np.cumsum(flat) - 1
-        starts = np.flatnonzero(flat)
-        ends = np.append(starts[1:] - 1, flat.size - 1)
-        position = (((starts + ends) * 0.5) % width + 1.0)[group].reshape(a.shape)
-    ranks = np.empty(a.shape)
-    np.put_along_axis(ranks, order, position, axis=1)
-    return ranks
-
-
 def _ranks_of_both(padded: np.ndarray) -> np.ndarray:
     """Average ranks along the last axis of both layers of a (2, dates, width) array."""
     if padded[0].size < 100_000:
-        return np.stack([_average_ranks(padded[0]), _average_ranks(padded[1])])
+        return np.stack([average_ranks(padded[0]), average_ranks(padded[1])])
     # NumPy releases the GIL while sorting: rank outcomes and forecasts side by side.
     with ThreadPoolExecutor(2, thread_name_prefix="information_coefficient") as pool:
-        return np.stack(list(pool.map(_average_ranks, padded)))
+        return np.stack(list(pool.map(average_ranks, padded)))
 
 
 def _paired_arrays(y_true, y_pred):

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from helpers._ranks import average_ranks
 from helpers._validation import check_int, check_panel_index, date_codes
 
 __all__ = ["QuantilePortfolios", "quantile_portfolios"]
@@ -227,7 +227,6 @@ def quantile_portfolios(
 
     index = forecast.index
     d, dates = date_codes(index, "forecast")  # also rejects duplicated rows
-    d = d.astype(np.int64)  # pandas stores small codes as int8/int16
     a_level = 1 - index.names.index("date")
     a = index.codes[a_level].astype(np.int64)
     n_dates, n_assets = len(dates), len(index.levels[a_level])
@@ -248,7 +247,7 @@ def quantile_portfolios(
     # Rank every date's forecasts at once: padding holds +inf and ranks last.
     padded = np.full((n_dates, n_assets), np.inf)
     padded[rd, ra] = f[rows]
-    ranks = stats.rankdata(padded, axis=1)[rd, ra]
+    ranks = average_ranks(padded)[rd, ra]
     label = np.floor(q * (ranks - 0.5) / n_pairs[rd]).astype(np.int64) + 1
 
     r_used = r[rows]
