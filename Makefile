@@ -46,7 +46,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest tests helpers --doctest-modules
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+	$(BIN)/python -m pytest --nbval --nbval-current-env -p tools.nbval_inline --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
 
 book-strict: $(STAMP)
 	rm -rf _build/html _build/.doctrees
@@ -54,12 +54,7 @@ book-strict: $(STAMP)
 
 execute: $(STAMP)
 	@test -n "$(NB)" || { echo "Say which notebook: make execute NB=book/01_panels.ipynb"; exit 2; }
-	for nb in $(NB); do \
-	  echo "executing $$nb"; \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
-	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
-	done
+	$(BIN)/python -m tools.execute $(NB)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fama_macbeth.py

@@ -72,3 +72,131 @@ def test_notebook_is_small_and_machine_independent(notebook):
 def test_notebook_is_in_the_table_of_contents(notebook):
     path, _ = notebook
     assert f"book/{path.stem}" in TOC, f"{path.name} is missing from _toc.yml"
+
+
+# --------------------------------------------------------------------------
+# Numbers in the prose come from the code.
+#
+# A result quoted in a markdown cell is written as {eval}`expression` (see
+# tools/inline.py): the value is computed by the kernel and checked by nbval.
+# This test fails when a markdown cell states a result by hand. The rule:
+#
+# * Flagged: a decimal number (0.111, 1.4), a percentage (16.6 %, 5%), a
+#   multiplier (3x, 1.4×) and a ratio in words (twice as, three times, ten-fold).
+# * Not looked at: {eval} roles, inline code and code blocks (parameters such as
+#   `alpha=0.01` are code), directive options (:label: ...), links, HTML comments.
+# * Allowed: a sentence that cites a paper ({cite...}), for published figures;
+#   the conventional levels 1 %, 5 %, 10 %, 90 %, 95 %, 99 %; and, for the
+#   rare number that is a fixed input rather than a result (a parameter of the
+#   simulator quoted in prose, a critical value), an explicit declaration in
+#   the same cell: <!-- fixed: 0.6 %, 1.96 -->, which a reviewer can see.
+# Integers are not flagged (counts, years, sizes are mostly inputs), but
+# integer *results* are inserted with {eval} all the same.
+# --------------------------------------------------------------------------
+
+_NUMBER_WORDS = r"(?:two|three|four|five|six|seven|eight|nine|ten|a hundred|\d+)"
+_FLAGGED = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:×|x\b)"  # multipliers
+    r"|(?<![\w.])\d+\.\d+(?:\s?%)?(?![\w.]*\d)"  # decimals, also as percent
+    r"|(?<![\w.])\d+\s?%"  # whole percentages
+    r"|\b(?:twice (?:as|the)|thrice|" + _NUMBER_WORDS + r"[- ](?:times|fold))\b",
+    re.IGNORECASE,
+)
+_CONVENTIONAL = {"1%", "5%", "10%", "90%", "95%", "99%"}
+_STRIP = [
+    re.compile(r"```.*?```", re.DOTALL),  # fenced blocks (code, and directive heads)
+    re.compile(r"<!--.*?-->", re.DOTALL),
+    re.compile(r"\{eval\}`[^`]+`"),
+    re.compile(r"\{(?!cite)[\w:-]+\}`[^`]*`"),  # other roles: {ref}, {eq}, {doc}
+    re.compile(r"``[^`]+``|`[^`]+`"),
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"^\s*:[\w-]+:.*$", re.MULTILINE),  # directive options
+    re.compile(r"^\s*\(.*\)=\s*$", re.MULTILINE),  # target labels
+]
+_FIXED = re.compile(r"<!--\s*fixed:(.*?)-->", re.DOTALL)
+
+
+def _normalise(token: str) -> str:
+    return re.sub(r"\s+", "", token).lower()
+
+
+def _directive_bodies(text: str) -> str:
+    """Keep the bodies of exercise/solution/admonition fences, drop code fences."""
+    return re.sub(
+        r"```\{(exercise|solution|admonition|note|important|warning|tip)\}[^\n]*\n(.*?)```",
+        lambda m: m.group(2),
+        text,
+        flags=re.DOTALL,
+    )
+
+
+def hand_typed_numbers(markdown: str) -> list[str]:
+    """Result-like numbers typed by hand in one markdown cell (see the rule above)."""
+    fixed = {
+        _normalise(t) for m in _FIXED.finditer(markdown) for t in m.group(1).split(",") if t.strip()
+    }
+    text = _directive_bodies(markdown)
+    for pattern in _STRIP:
+        text = pattern.sub(" ", text)
+    found = []
+    for sentence in re.split(r"(?<=[.!?:;])\s+(?=[A-Z(*])|\n\s*\n|\n\s*[-*] ", text):
+        if "{cite" in sentence:
+            continue
+        for m in _FLAGGED.finditer(sentence):
+            token = _normalise(m.group(0))
+            if token in _CONVENTIONAL or token in fixed:
+                continue
+            found.append(m.group(0))
+    return found
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The pooled t is 3.16, the FM t 1.05.", ["3.16", "1.05"]),
+        ("Coverage is 83.3 % and the IC rose ten times.", ["83.3 %", "ten times"]),
+        ("SEs are about 1.4× too small; twice as large.", ["1.4×", "twice as"]),
+        ("We compute it twice.", []),
+        ("The pooled t is {eval}`f'{t:.2f}'` at the 5 % level.", []),
+        ("Set `alpha=0.01`, from 1949 to 2017, with 200 panels.", []),
+        ("Gu et al. report 0.40 % a month {cite:p}`gu2020empirical`.", []),
+        ("The market premium is 0.6 % a month. <!-- fixed: 0.6 % -->", []),
+        ("See {ref}`sec-2.1` and $r_{i,t+1}$ and [v](http://x/1.5).", []),
+    ],
+)
+def test_the_hand_typed_number_rule(text, expected):
+    assert hand_typed_numbers(text) == expected
+
+
+def test_no_result_is_typed_by_hand_in_the_prose(notebook):
+    path, nb = notebook
+    problems = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            found = hand_typed_numbers("".join(cell["source"]))
+            if found:
+                problems.append(f"cell {i}: {found}")
+    assert not problems, (
+        f"{path.name}: numbers typed by hand in the prose (insert them with "
+        "{eval}`...` from the code, or declare a fixed input with <!-- fixed: ... -->):\n  "
+        + "\n  ".join(problems)
+    )
+
+
+def test_every_inline_value_is_stored(notebook):
+    from tools.inline import expressions, notebook_results, stored_results
+
+    path, nb = notebook
+    notebook_results(path)  # one expression, one value per notebook
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            assert "user_expressions" not in cell.get("metadata", {})
+            continue
+        exprs = expressions("".join(cell["source"]))
+        stored = stored_results(cell)
+        assert set(stored) == set(exprs), (
+            f"{path.name}: markdown cell {i} has {{eval}} expressions {exprs} but stores "
+            f"values for {sorted(stored)}; re-run with `make execute NB=book/{path.name}`."
+        )
+        for expr, result in stored.items():
+            assert result.get("status") == "ok", f"{path.name}: cell {i}: {expr} failed"
