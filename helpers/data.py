@@ -22,7 +22,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from helpers._validation import PANEL_LEVELS, check_fraction, check_int, check_wide
+from helpers._validation import (
+    PANEL_LEVELS,
+    check_fraction,
+    check_int,
+    check_panel_index,
+    check_wide,
+)
 
 # ---------------------------------------------------------------------------
 # Ken French's data, as shipped with linearmodels
@@ -288,6 +294,77 @@ def forward_returns(returns, horizon: int = 1):
     return result
 
 
+def horizon_returns(y, horizon: int) -> pd.Series:
+    """Compound a panel of one-period forward returns into ``horizon``-period ones.
+
+    Row ``(t, i)`` of ``y`` is the return of asset ``i`` from ``t`` to ``t + 1``;
+    row ``(t, i)`` of the result is its compounded return from ``t`` to
+    ``t + h``:
+
+    .. math:: r_{i,t \\to t+h} = \\prod_{j=0}^{h-1} (1 + y_{i,t+j}) - 1 .
+
+    Dates are the panel's own dates in order (consecutive periods); the result
+    is NaN where the asset is absent, or its return missing, at any of
+    ``t, ..., t + h - 1`` (so at the last ``h - 1`` dates): nothing is
+    compounded over a gap.
+
+    Parameters
+    ----------
+    y : pandas.Series
+        One-period forward returns (decimals), indexed by ``(date, asset)``.
+    horizon : int
+        Number of periods ``h`` to compound (``1`` returns ``y`` unchanged).
+
+    Returns
+    -------
+    pandas.Series
+        On the index of ``y``, named ``"fwd_return_<h>"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from helpers import horizon_returns
+    >>> idx = pd.MultiIndex.from_product(
+    ...     [pd.date_range("2000-01-31", periods=3, freq="ME"), ["A"]],
+    ...     names=["date", "asset"])
+    >>> y = pd.Series([0.10, -0.10, 0.20], index=idx)
+    >>> horizon_returns(y, 2).round(3).tolist()
+    [-0.01, 0.08, nan]
+    """
+    h = check_int(horizon, "horizon", minimum=1)
+    if not isinstance(y, pd.Series):
+        raise TypeError(
+            f"y must be a pandas Series of forward returns indexed by (date, asset); "
+            f"got {type(y).__name__}."
+        )
+    index = check_panel_index(y.index, "y")
+    if index.has_duplicates:
+        raise ValueError("y has duplicated (date, asset) rows; keep one return per row.")
+    values = y.to_numpy(dtype="float64")
+    if np.any(values <= -1):
+        raise ValueError(
+            "y has values <= -1 (a loss of 100 % or more); returns must be decimals "
+            "such as 0.01 for 1 %, not prices or percent."
+        )
+    if h == 1:
+        return pd.Series(values, index=y.index, name="fwd_return_1")
+    date_code, dates = pd.factorize(index.get_level_values(0), sort=True)
+    asset_code, assets = pd.factorize(index.get_level_values(1))
+    if h > len(dates):
+        raise ValueError(f"horizon={h} is longer than the panel ({len(dates)} dates).")
+    wide = np.full((len(dates), len(assets)), np.nan)
+    wide[date_code, asset_code] = np.log1p(values)
+    gaps = np.isnan(wide)
+    zero = np.zeros((1, len(assets)))
+    csum = np.vstack([zero, np.cumsum(np.where(gaps, 0.0, wide), axis=0)])
+    cgap = np.vstack([zero, np.cumsum(gaps, axis=0)])
+    total = np.full_like(wide, np.nan)
+    window_gaps = cgap[h:] - cgap[:-h]
+    total[: len(dates) - h + 1] = np.where(window_gaps > 0, np.nan, csum[h:] - csum[:-h])
+    out = np.expm1(total[date_code, asset_code])
+    return pd.Series(out, index=y.index, name=f"fwd_return_{h}")
+
+
 def return_characteristics(
     returns, market, *, momentum: int = 12, volatility: int = 12, beta: int = 36
 ) -> pd.DataFrame:
@@ -468,8 +545,11 @@ class SimulatedPanel:
         ``expected`` split into its ``linear``, ``nonlinear`` and
         ``interaction`` parts (they add up to ``expected``).
     latent : pandas.DataFrame
-        The latent standardised characteristics ``z`` that drive returns,
-        without missing values.
+        The latent characteristics ``z`` that drive returns: the truth behind
+        ``X``, without missing values. Each is a stationary AR(1) with unit
+        variance over time, so a date's cross-section is only *roughly*
+        standard normal (its mean and sd wander around 0 and 1); it is not
+        standardised per date.
     description : str
         The data-generating process in words and formulas.
     seed : int
@@ -489,6 +569,52 @@ class SimulatedPanel:
     description: str = field(repr=False)
     seed: int = 0
     market_premium: float = field(default=0.0, repr=False)
+
+    def expected_ahead(self, horizon: int) -> pd.Series:
+        r"""The feasible oracle for the sum of the next ``horizon`` one-period returns.
+
+        .. math:: \mathbb{E}\Big[\sum_{j=0}^{h-1} y_{i,t+j} \,\Big|\, z_{i,t}\Big]
+                  - h \cdot \text{market\_premium},
+
+        using only what is known at ``t``: with :math:`z_{t+j}` an AR(1) with
+        persistence :math:`\phi_k`, :math:`\mathbb{E}[z_{k,t+j} | z_t] = \phi_k^j
+        z_{k,t}` and the expectations of the quadratic and interaction terms
+        follow in closed form. Summing ``expected`` at ``t, ..., t+h-1``
+        instead would use characteristics not yet known at ``t``: an
+        infeasible forecast. For ``horizon=1`` this equals ``expected``. It is
+        the oracle for the *summed* return; the compounded h-period return
+        (:func:`horizon_returns`) differs from the sum by second-order terms.
+
+        Examples
+        --------
+        >>> import helpers
+        >>> sim = helpers.simulate_panel(n_dates=24, n_assets=50, seed=0)
+        >>> bool((sim.expected_ahead(1) - sim.expected).abs().max() < 1e-15)
+        True
+        """
+        h = check_int(horizon, "horizon", minimum=1)
+        z = self.latent.to_numpy()
+        k = {name: i for i, name in enumerate(CHARACTERISTICS)}
+        m, v = k["momentum"], k["volatility"]
+        j = np.arange(h)
+        # Linear part: sum_j premia_k phi_k^j z_k.
+        decay = (_PHI[None, :] ** j[:, None]).sum(axis=0)
+        linear = z @ (_PREMIA * decay)
+        # E[z_v^2 - 1 | z_t] at t+j = phi_v^(2j) (z_v^2 - 1).
+        nonlinear = _NONLINEAR * (_PHI[v] ** (2 * j)).sum() * (z[:, v] ** 2 - 1.0)
+        # E[z_m z_v | z_t] at t+j = (phi_m phi_v)^j z_m z_v + the innovations' covariance
+        # accumulated over j steps (the same for every asset).
+        corr = _innovation_cholesky() @ _innovation_cholesky().T
+        pm, pv = _PHI[m], _PHI[v]
+        drift = np.sqrt((1 - pm**2) * (1 - pv**2)) * corr[m, v]
+        accumulated = np.array(
+            [drift * sum((pm * pv) ** (jj - s) for s in range(1, jj + 1)) for jj in j]
+        )
+        interaction = _INTERACTION * (
+            ((pm * pv) ** j).sum() * z[:, m] * z[:, v] + accumulated.sum()
+        )
+        values = linear + nonlinear + interaction
+        return pd.Series(values, index=self.latent.index, name=f"expected_ahead_{h}")
 
     def __repr__(self) -> str:
         dates = self.X.index.get_level_values("date")

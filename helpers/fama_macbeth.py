@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import linalg, stats
 
-from helpers._newey_west import check_nw_lags, mean_cov
+from helpers._newey_west import check_kernel, check_nw_lags, long_run_mean_cov, se_label
 from helpers._validation import (
     check_complete_wide,
     check_numeric_frame,
@@ -78,7 +78,10 @@ class FamaMacBethResults:
     alpha : float
         Ridge penalty of the cross-sectional regressions (0 for OLS).
     nw_lags : int or None
-        Newey–West lags of the standard errors (None for plain Fama–MacBeth).
+        Lags of the long-run standard errors (None for plain Fama–MacBeth).
+    kernel : str
+        Kernel of those standard errors actually used: ``"bartlett"``
+        (Newey–West) or ``"uniform"`` (Hansen–Hodrick).
     """
 
     lambdas: pd.DataFrame
@@ -93,6 +96,7 @@ class FamaMacBethResults:
     n_missing_rows: int = 0
     alpha: float = 0.0
     nw_lags: int | None = None
+    kernel: str = "bartlett"
 
     @property
     def n_dates(self) -> int:
@@ -125,7 +129,7 @@ class FamaMacBethResults:
         return table
 
     def __repr__(self) -> str:
-        se = "plain" if self.nw_lags is None else f"Newey-West({self.nw_lags})"
+        se = se_label(self.nw_lags, self.kernel)
         how = "OLS" if self.alpha == 0 else f"ridge(alpha={self.alpha:g})"
         return (
             f"FamaMacBethResults({how}, {self.n_dates} dates used, "
@@ -134,7 +138,9 @@ class FamaMacBethResults:
         )
 
 
-def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResults:
+def fama_macbeth(
+    X, y, *, alpha: float = 0.0, nw_lags=None, kernel: str = "bartlett"
+) -> FamaMacBethResults:
     r"""Fama–MacBeth regressions of ``y`` on ``[1, X]``, date by date, and their averages.
 
     Parameters
@@ -156,6 +162,14 @@ def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResult
         for Newey–West standard errors with Bartlett weights and :math:`L` lags;
         ``"auto"`` for :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor` (the Newey–West
         1994 rule of thumb), where :math:`T` is the number of dates used.
+    kernel : {"bartlett", "uniform"}, default "bartlett"
+        Weights of the lagged autocovariances: Bartlett (Newey–West) or
+        uniform (Hansen–Hodrick). For overlapping :math:`h`-period returns use
+        ``kernel="uniform", nw_lags=h - 1``: Bartlett weights with
+        :math:`h - 1` lags understate the variance the overlap creates. A
+        uniform estimate that is not positive definite is replaced by the
+        Bartlett one, with a ``RuntimeWarning`` (``results.kernel`` says which
+        was used).
 
     Returns
     -------
@@ -189,7 +203,10 @@ def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResult
     Its normalisation, :math:`T(T-1)` rather than :math:`T^2`, makes
     ``nw_lags=0`` equal to the plain covariance; it is the one of linearmodels'
     ``FamaMacBeth(...).fit(cov_type="kernel", bandwidth=L)`` (whose default is
-    ``debiased=True``), which it matches.
+    ``debiased=True``), which it matches. Hansen–Hodrick replaces the weights
+    :math:`1 - j/(L+1)` by 1.
+
+    Dates may be datetimes, integers or strings; they are kept as given.
 
     Examples
     --------
@@ -203,6 +220,7 @@ def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResult
     60
     """
     x, _ = check_numeric_frame(X, "X", check_values=False)  # scanned in _cross_sections
+    kernel = check_kernel(kernel)
     yv = check_target(y, X.index)
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not np.isfinite(alpha):
         raise TypeError(f"alpha must be a finite number >= 0; got {alpha!r}.")
@@ -242,6 +260,7 @@ def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResult
     return _second_pass(
         lam,
         nw_lags,
+        kernel=kernel,
         r2=pd.Series(r2[used], index=dates[used], name="r2"),
         n_obs=pd.Series(n_obs, index=dates, name="n_obs"),
         skipped=skipped,
@@ -252,8 +271,15 @@ def fama_macbeth(X, y, *, alpha: float = 0.0, nw_lags=None) -> FamaMacBethResult
 
 def _first_reasons(reasons: dict, dates: pd.Index, n: int = 2) -> str:
     items = sorted(reasons.items())[:n]
-    text = "; ".join(f"{dates[t]:%Y-%m-%d}: {r}" for t, r in items)
+    text = "; ".join(f"{_date_text(dates[t])}: {r}" for t, r in items)
     return text + ("; ..." if len(reasons) > n else "")
+
+
+def _date_text(date) -> str:
+    """A date for a message: ``2001-05-31`` for datetimes, as given otherwise."""
+    if isinstance(date, (pd.Timestamp, np.datetime64)):
+        return f"{pd.Timestamp(date):%Y-%m-%d}"
+    return str(date)
 
 
 def _cross_sections(x, y, codes, n_dates, alpha, names):
@@ -368,8 +394,11 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
             + np.einsum("bk,bkj,bj->b", slopes, xtx, slopes)
         )
         sst = yty[ok]
+        # A date whose returns are all equal has sst = 0 up to rounding error: its R^2
+        # is undefined. Compare with the raw second moment, not with exactly 0.
+        constant = sst <= 1e-12 * np.maximum(moments[ok, k, k], np.finfo(float).tiny)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r2[ok] = np.where(sst > 0, 1.0 - np.maximum(ssr, 0.0) / sst, np.nan)
+            r2[ok] = np.where(constant, np.nan, 1.0 - np.maximum(ssr, 0.0) / sst)
     return lambdas, r2, n_obs, reasons
 
 
@@ -417,7 +446,7 @@ def _well_conditioned(gram, raw_diag, ok, names, reasons):
     return good
 
 
-def _second_pass(lam, nw_lags, *, r2, n_obs, skipped, n_missing, alpha):
+def _second_pass(lam, nw_lags, *, r2, n_obs, skipped, n_missing, alpha, kernel="bartlett"):
     n_dates = len(lam)
     if n_dates < 2:
         raise ValueError(
@@ -426,7 +455,7 @@ def _second_pass(lam, nw_lags, *, r2, n_obs, skipped, n_missing, alpha):
     lags = check_nw_lags(nw_lags, n_dates)
     values = lam.to_numpy()
     premia = values.mean(axis=0)
-    cov = mean_cov(values - premia, lags)
+    cov, kernel = long_run_mean_cov(values - premia, lags, kernel)
     names = lam.columns
     se = np.sqrt(np.diag(cov))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -445,6 +474,7 @@ def _second_pass(lam, nw_lags, *, r2, n_obs, skipped, n_missing, alpha):
         n_missing_rows=n_missing,
         alpha=alpha,
         nw_lags=lags,
+        kernel=kernel,
     )
 
 
@@ -527,7 +557,7 @@ class TwoPassResults:
         )
 
 
-def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
+def two_pass(excess_returns, factors, *, nw_lags=None, kernel: str = "bartlett") -> TwoPassResults:
     r"""Two-pass (time-series, then Fama–MacBeth) test of a linear factor model.
 
     **First pass.** For every asset, regress its excess returns on the factors
@@ -545,12 +575,23 @@ def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
     factors : pandas.DataFrame
         Factor returns on the same dates, one column per factor.
     nw_lags : int, str or None, default None
-        Newey–West lags of the second-pass standard errors, as in
+        Lags of the second-pass long-run standard errors, as in
         :func:`fama_macbeth`.
+    kernel : {"bartlett", "uniform"}, default "bartlett"
+        Newey–West or Hansen–Hodrick weights, as in :func:`fama_macbeth`.
 
     Returns
     -------
     TwoPassResults
+
+    Raises
+    ------
+    ValueError
+        If a factor is constant or a combination of the others, or if the
+        residual covariance of the test assets is singular (an asset that is
+        constant, a copy or a combination of other assets, or spanned by the
+        factors, such as a factor used as a test asset): the GRS statistic
+        would be meaningless. The message names the columns.
 
     Notes
     -----
@@ -605,11 +646,15 @@ def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
             f"{t} dates, {n} assets and {k} factors."
         )
 
+    factor_names = [str(c) for c in F.columns]
+    _check_full_rank(f - f.mean(axis=0), factor_names, "factors", "factor")
+
     # First pass: time-series OLS of every asset on [1, f].
     z = np.column_stack([np.ones(t), f])
     coef, *_ = np.linalg.lstsq(z, r, rcond=None)
     resid = r - z @ coef
-    factor_names = [str(c) for c in F.columns]
+    _check_full_rank(resid, [str(c) for c in R.columns], "the residuals of excess_returns",
+                     "test asset")
     betas = pd.DataFrame(coef[1:].T, index=R.columns, columns=factor_names)
     alphas = pd.Series(coef[0], index=R.columns, name="alpha")
 
@@ -620,7 +665,7 @@ def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
         columns=factor_names,
     )
     panel_y = pd.Series(r.ravel(), index=panel_x.index)
-    fm = fama_macbeth(panel_x, panel_y, nw_lags=nw_lags)
+    fm = fama_macbeth(panel_x, panel_y, nw_lags=nw_lags, kernel=kernel)
 
     # Shanken (1992) errors-in-variables correction.
     sigma_f = np.atleast_2d(np.cov(f, rowvar=False, ddof=1))
@@ -660,3 +705,29 @@ def two_pass(excess_returns, factors, *, nw_lags=None) -> TwoPassResults:
         fama_macbeth=fm,
     )
 
+
+
+def _check_full_rank(a: np.ndarray, names: list[str], what: str, noun: str) -> None:
+    """Refuse a (dates x columns) array whose columns are constant or linearly dependent."""
+    scale = np.sqrt((a**2).mean(axis=0))
+    reference = max(float(np.abs(a).max()), np.finfo(float).tiny)
+    flat = [names[j] for j in np.flatnonzero(scale <= 1e-10 * reference)]
+    if flat:
+        raise ValueError(
+            f"{what}: {flat} {'is' if len(flat) == 1 else 'are'} constant over time "
+            f"(zero variance), so the covariance is singular and the GRS test is undefined. "
+            f"Drop that {noun}: a constant {noun}, or a test asset that the factors span "
+            f"exactly (a factor used as a test asset), carries no information here."
+        )
+    standardised = a / scale
+    _, r_factor, pivots = linalg.qr(standardised, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r_factor))
+    rank = int((diag > 1e-8 * diag[0]).sum())
+    if rank < a.shape[1]:
+        dependent = [names[j] for j in sorted(pivots[rank:])]
+        raise ValueError(
+            f"{what}: {dependent} {'is a' if len(dependent) == 1 else 'are'} linear "
+            f"combination{'' if len(dependent) == 1 else 's'} of the other columns (e.g. a "
+            f"duplicated {noun}), so the covariance is singular and the GRS test is "
+            f"undefined. Drop {'it' if len(dependent) == 1 else 'them'}."
+        )

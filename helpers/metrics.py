@@ -28,7 +28,7 @@ import sklearn
 from scipy import stats
 from sklearn.metrics import make_scorer
 
-from helpers._newey_west import check_nw_lags, mean_cov
+from helpers._newey_west import check_kernel, check_nw_lags, long_run_mean_cov
 from helpers._ranks import average_ranks
 from helpers._validation import check_panel_index
 
@@ -177,10 +177,12 @@ def _align(y_true, y_pred, dates):
 # ---------------------------------------------------------------------------
 
 
-def _mean_std_error(values: np.ndarray, lags) -> float:
-    """Standard error of the mean of ``values``: plain, or Newey–West (see _newey_west)."""
+def _mean_std_error(values: np.ndarray, lags, kernel: str = "bartlett") -> tuple[float, str]:
+    """Standard error of the mean of ``values`` (plain, Newey–West or Hansen–Hodrick)
+    and the kernel used (see _newey_west)."""
     e = (values - values.mean())[:, None]
-    return float(np.sqrt(mean_cov(e, lags)[0, 0]))
+    cov, used = long_run_mean_cov(e, lags, kernel)
+    return float(np.sqrt(cov[0, 0])), used
 
 
 def _ic_values(ic, name: str) -> pd.Series:
@@ -196,7 +198,7 @@ def _ic_values(ic, name: str) -> pd.Series:
     return ic.astype("float64")
 
 
-def ic_summary(ic, nw_lags=None) -> pd.Series:
+def ic_summary(ic, nw_lags=None, *, kernel: str = "bartlett") -> pd.Series:
     r"""Summary statistics of a series of per-date Information Coefficients.
 
     Parameters
@@ -209,8 +211,15 @@ def ic_summary(ic, nw_lags=None) -> pd.Series:
         an integer :math:`L \ge 0` for a Newey–West t-statistic with Bartlett
         weights and :math:`L` lags; ``"auto"`` for
         :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor`, as in
-        :func:`helpers.fama_macbeth`. Use :math:`L \ge h - 1` for ICs of
-        :math:`h`-period forward returns, which overlap and are autocorrelated.
+        :func:`helpers.fama_macbeth`.
+    kernel : {"bartlett", "uniform"}, default "bartlett"
+        Weights of the autocovariances: ``"bartlett"`` for Newey–West,
+        ``"uniform"`` for Hansen–Hodrick. For ICs of overlapping
+        :math:`h`-period forward returns use ``kernel="uniform"`` with
+        ``nw_lags=h - 1``: Bartlett weights with :math:`h-1` lags down-weight
+        exactly the autocovariances the overlap creates and understate the
+        variance. If the uniform estimate is not positive, Newey–West is used
+        instead, with a ``RuntimeWarning``.
 
     Returns
     -------
@@ -226,7 +235,8 @@ def ic_summary(ic, nw_lags=None) -> pd.Series:
     -----
     The Newey–West variance of the mean is
     :math:`\frac{1}{T(T-1)} \sum_{|j| \le L} (1 - \frac{|j|}{L+1})
-    \sum_t e_t e_{t-j}` with :math:`e_t = \mathrm{IC}_t - \bar{\mathrm{IC}}`,
+    \sum_t e_t e_{t-j}` with :math:`e_t = \mathrm{IC}_t - \bar{\mathrm{IC}}`
+    (Hansen–Hodrick: weights 1 instead of :math:`1 - |j|/(L+1)`),
     the same as statsmodels' HAC covariance with ``use_correction=True`` (see
     the tests) and as the Fama–MacBeth standard errors of
     :func:`helpers.fama_macbeth`. With :math:`L = 0` it is :math:`s^2 / T`.
@@ -252,9 +262,10 @@ def ic_summary(ic, nw_lags=None) -> pd.Series:
             f"ic has {n} date(s) with a defined IC; a summary needs at least 2 dates."
         )
     lags = check_nw_lags(nw_lags, n)
+    kernel = check_kernel(kernel)
     mean = float(values.mean())
     std = float(values.std(ddof=1))
-    se = _mean_std_error(values, lags)
+    se, _ = _mean_std_error(values, lags, kernel)
     t_stat = mean / se if se > 0 else np.nan
     p_value = float(2 * stats.t.sf(abs(t_stat), df=n - 1)) if se > 0 else np.nan
     return pd.Series(
@@ -288,7 +299,10 @@ class ICDifferenceTest:
     n_dates : int
         Dates where both ICs are defined.
     nw_lags : int or None
-        Newey–West lags used (None: plain standard error).
+        Lags of the long-run variance (None: plain standard error).
+    kernel : str
+        ``"bartlett"`` (Newey–West) or ``"uniform"`` (Hansen–Hodrick): the
+        kernel actually used.
     """
 
     mean_difference: float
@@ -297,13 +311,14 @@ class ICDifferenceTest:
     p_value: float
     n_dates: int
     nw_lags: int | None
+    kernel: str = "bartlett"
 
     def to_series(self) -> pd.Series:
         """The result as a pandas Series (for tables)."""
         return pd.Series(self.__dict__, name="ic_difference")
 
 
-def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
+def ic_difference_test(ic_a, ic_b, nw_lags=None, *, kernel: str = "bartlett") -> ICDifferenceTest:
     r"""Test whether forecast *a* has a higher mean per-date IC than forecast *b*.
 
     The two forecasts are scored on the same dates, so their ICs are
@@ -318,8 +333,10 @@ def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
         :func:`information_coefficient`), indexed by date. Only dates where
         both are defined are used; the two indexes must share at least 2 dates.
     nw_lags : int, str or None, default None
-        Newey–West lags for the standard error of :math:`\bar d`, as in
+        Lags of the long-run variance of :math:`\bar d`, as in
         :func:`ic_summary`.
+    kernel : {"bartlett", "uniform"}, default "bartlett"
+        Newey–West or Hansen–Hodrick weights, as in :func:`ic_summary`.
 
     Returns
     -------
@@ -347,12 +364,13 @@ def ic_difference_test(ic_a, ic_b, nw_lags=None) -> ICDifferenceTest:
             "needs at least 2. Score both forecasts on the same dates."
         )
     lags = check_nw_lags(nw_lags, len(d))
+    kernel = check_kernel(kernel)
     values = d.to_numpy()
     mean = float(values.mean())
-    se = _mean_std_error(values, lags)
+    se, used = _mean_std_error(values, lags, kernel)
     t_stat = mean / se if se > 0 else np.nan
     p_value = float(2 * stats.t.sf(abs(t_stat), df=len(d) - 1)) if se > 0 else np.nan
-    return ICDifferenceTest(mean, se, t_stat, p_value, len(d), lags)
+    return ICDifferenceTest(mean, se, t_stat, p_value, len(d), lags, used)
 
 
 # ---------------------------------------------------------------------------

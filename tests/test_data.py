@@ -399,3 +399,82 @@ def test_expected_plus_market_premium_is_the_conditional_mean():
     bound = 3 * 0.045 / np.sqrt(2000)  # 0.3 %, half the premium
     assert abs((sim.y - sim.expected - sim.market_premium).mean()) < bound
     assert (sim.y - sim.expected).mean() > bound  # without the premium, biased
+
+
+# ---------------------------------------------------------------------------
+# horizon_returns and the feasible h-period oracle
+# ---------------------------------------------------------------------------
+
+
+def _loop_horizon_returns(y, h):
+    """Reference: compound each asset's next h returns by hand, date by date."""
+    dates = list(y.index.get_level_values("date").unique().sort_values())
+    position = {d: i for i, d in enumerate(dates)}
+    lookup = y.to_dict()
+    out = {}
+    for (date, asset) in y.index:
+        i = position[date]
+        if i + h > len(dates):
+            out[(date, asset)] = np.nan
+            continue
+        values = [lookup.get((dates[i + j], asset), np.nan) for j in range(h)]
+        out[(date, asset)] = np.prod([1 + v for v in values]) - 1
+    return pd.Series(out).reindex(y.index)
+
+
+@pytest.mark.parametrize("h", [1, 3, 12])
+def test_horizon_returns_equal_a_loop_with_gaps(h):
+    sim = helpers.simulate_panel(n_dates=30, n_assets=40, seed=4)
+    y = sim.y.copy()
+    y.iloc[::17] = np.nan  # missing returns inside an asset's life
+    y = y.drop(y.index[5::23])  # and absent rows
+    got = helpers.horizon_returns(y, h)
+    ref = _loop_horizon_returns(y, h)
+    np.testing.assert_allclose(got.to_numpy(), ref.to_numpy(), rtol=1e-12, atol=1e-15)
+    assert got.index.equals(y.index) and got.name == f"fwd_return_{h}"
+    if h == 1:
+        np.testing.assert_array_equal(got.to_numpy(), y.to_numpy())
+
+
+def test_horizon_returns_bad_input():
+    sim = helpers.simulate_panel(n_dates=12, n_assets=10, seed=0)
+    with pytest.raises(TypeError, match="must be a pandas Series"):
+        helpers.horizon_returns(sim.y.to_frame(), 2)
+    with pytest.raises(ValueError, match="<= -1"):
+        helpers.horizon_returns(sim.y * 100, 2)
+    with pytest.raises(ValueError, match="horizon"):
+        helpers.horizon_returns(sim.y, 0)
+    with pytest.raises(ValueError, match="longer than the panel"):
+        helpers.horizon_returns(sim.y, 13)
+
+
+@pytest.mark.parametrize("h", [3, 12])
+def test_expected_ahead_is_the_conditional_mean_given_z_t(h):
+    # The infeasible sum of expected at t..t+h-1 minus the feasible oracle must be
+    # unpredictable from what is known at t: regress it, at one date, on the
+    # functions of z_t that enter expected (z, z_vol^2, z_mom * z_vol).
+    sim = helpers.simulate_panel(n_dates=40, n_assets=4000, seed=1)
+    feasible = sim.expected_ahead(h)
+    infeasible = sum(sim.expected.groupby(level="asset").shift(-j) for j in range(h))
+    date = sim.y.index.get_level_values("date").unique()[10]
+    resid = (infeasible - feasible).xs(date, level="date").dropna()
+    z = sim.latent.xs(date, level="date").loc[resid.index]
+    A = np.column_stack(
+        [np.ones(len(z)), z, z["volatility"] ** 2, z["momentum"] * z["volatility"]]
+    )
+    coef, *_ = np.linalg.lstsq(A, resid.to_numpy(), rcond=None)
+    sigma = np.sqrt(np.mean((resid.to_numpy() - A @ coef) ** 2))
+    tstats = coef / (sigma * np.sqrt(np.diag(np.linalg.inv(A.T @ A))))
+    assert np.abs(tstats).max() < 4.5
+    # ...while the one-month oracle alone is clearly not the h-month expectation.
+    scaled = sim.expected.xs(date, level="date").loc[resid.index] * h
+    gap = (infeasible.xs(date, level="date").loc[resid.index] - scaled)
+    slope = np.polyfit(sim.latent.xs(date, level="date").loc[resid.index, "reversal"], gap, 1)[0]
+    assert abs(slope) > 10 * sigma / np.sqrt(len(resid))
+
+
+def test_expected_ahead_of_one_period_is_expected():
+    sim = helpers.simulate_panel(n_dates=24, n_assets=50, seed=3)
+    np.testing.assert_allclose(sim.expected_ahead(1), sim.expected, atol=1e-15)
+    with pytest.raises(ValueError, match="horizon"):
+        sim.expected_ahead(0)

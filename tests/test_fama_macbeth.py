@@ -441,3 +441,91 @@ def test_singular_normal_equations_are_reported_not_solved():
     good = module._well_conditioned(gram, np.ones((2, 2)), np.array([True, True]), ["a", "b"], reasons)
     assert good.tolist() == [True, False]
     assert reasons == {1: "collinear characteristics (the normal equations are singular)"}
+
+
+# ---------------------------------------------------------------------------
+# Hansen-Hodrick errors, non-datetime dates, constant dates, singular two-pass inputs
+# ---------------------------------------------------------------------------
+
+from statsmodels.stats.sandwich_covariance import cov_hac, weights_uniform  # noqa: E402
+import statsmodels.api as sm  # noqa: E402
+
+
+def test_hansen_hodrick_falls_back_when_not_positive_definite(sim):
+    # On this panel the uniform-kernel covariance with 5 lags has a negative eigenvalue.
+    with pytest.warns(RuntimeWarning, match="not positive definite; using Newey-West"):
+        res = helpers.fama_macbeth(sim.latent[CHARS], sim.y, nw_lags=5, kernel="uniform")
+    nw = helpers.fama_macbeth(sim.latent[CHARS], sim.y, nw_lags=5)
+    assert res.kernel == "bartlett"
+    pd.testing.assert_series_equal(res.std_errors, nw.std_errors)
+
+
+@pytest.mark.parametrize("lags", [1, 2])
+def test_hansen_hodrick_errors_match_statsmodels_uniform_hac(sim, lags):
+    res = helpers.fama_macbeth(sim.latent[CHARS], sim.y, nw_lags=lags, kernel="uniform")
+    lam = res.lambdas.to_numpy()
+    for j, name in enumerate(res.lambdas.columns):
+        fit = sm.OLS(lam[:, j], np.ones(len(lam))).fit()
+        cov = cov_hac(fit, nlags=lags, weights_func=weights_uniform, use_correction=True)
+        assert res.std_errors[name] == pytest.approx(np.sqrt(cov[0, 0]), rel=1e-10)
+    assert res.kernel == "uniform" and "Hansen-Hodrick(%d)" % lags in repr(res)
+    nw = helpers.fama_macbeth(sim.latent[CHARS], sim.y, nw_lags=lags)
+    assert nw.kernel == "bartlett" and "Newey-West" in repr(nw)
+    with pytest.raises(ValueError, match="kernel must be"):
+        helpers.fama_macbeth(sim.latent[CHARS], sim.y, nw_lags=lags, kernel="flat")
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [list(range(201, 209)), [f"2001-{m:02d}" for m in range(1, 9)], [f"q{m}" for m in range(8)]],
+    ids=["integers", "date strings", "strings"],
+)
+def test_non_datetime_dates_with_a_skipped_date(labels):
+    X, y, _ = _noise_free_panel(n_dates=8, n_assets=12, seed=2)
+    mapping = dict(zip(X.index.get_level_values("date").unique(), labels))
+    index = pd.MultiIndex.from_arrays(
+        [X.index.get_level_values("date").map(mapping), X.index.get_level_values("asset")],
+        names=["date", "asset"],
+    )
+    X, y = X.set_axis(index), y.set_axis(index)
+    X.loc[labels[3], "x0"] = np.nan
+    with pytest.warns(RuntimeWarning, match=f"skipped 1 of 8 dates \\({labels[3]}: "):
+        res = helpers.fama_macbeth(X, y)
+    assert list(res.skipped_dates.index) == [labels[3]]
+    assert list(res.lambdas.index) == [d for d in labels if d != labels[3]]
+
+
+def test_r2_of_a_date_whose_returns_are_all_equal_is_nan():
+    X, y, _ = _noise_free_panel(n_dates=6, n_assets=20, seed=3)
+    y = y + np.random.default_rng(1).normal(0, 0.1, len(y))
+    dates = X.index.get_level_values("date").unique()
+    y.loc[dates[2]] = 0.0123  # a date with no cross-sectional variation in returns
+    y.loc[dates[4]] = 0.1 + 1e3  # far from zero: rounding error in the centred sum
+    res = helpers.fama_macbeth(X, y)
+    assert np.isnan(res.r2[dates[2]]) and np.isnan(res.r2[dates[4]])
+    assert res.r2.drop([dates[2], dates[4]]).between(0, 1).all()
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda R, F: R.assign(NoDur=0.01), r"\['NoDur'\] is constant over time"),
+        (lambda R, F: R.assign(Durbl=R["Manuf"]), r"\['(Durbl|Manuf)'\] is a linear combination"),
+        (lambda R, F: R.assign(Enrgy=F["MktRF"] + F["HML"] - 0.001),
+         r"\['Enrgy'\] is constant over time"),
+    ],
+    ids=["constant portfolio", "duplicated portfolio", "factor-spanned portfolio"],
+)
+def test_two_pass_refuses_a_singular_residual_covariance(ff, change, match):
+    F = ff.factors[["MktRF", "SMB", "HML"]]
+    R = change(ff.portfolios, F)
+    with pytest.raises(ValueError, match=match):
+        helpers.two_pass(R, F)
+
+
+def test_two_pass_refuses_constant_or_collinear_factors(ff):
+    F = ff.factors[["MktRF", "SMB"]]
+    with pytest.raises(ValueError, match=r"factors: \['flat'\] is constant over time"):
+        helpers.two_pass(ff.portfolios, F.assign(flat=0.002))
+    with pytest.raises(ValueError, match=r"factors: \['(MktRF|SMB|both)'\] is a linear comb"):
+        helpers.two_pass(ff.portfolios, F.assign(both=F["MktRF"] + 2 * F["SMB"]))

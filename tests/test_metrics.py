@@ -283,3 +283,74 @@ def test_ic_summary_auto_lags_follow_the_fama_macbeth_rule():
     assert auto["t_stat"] == pytest.approx(_statsmodels_t(ic.to_numpy(), lags), rel=1e-10)
     with pytest.raises(ValueError, match="'auto'"):
         helpers.ic_summary(ic, nw_lags="newey")
+
+
+# ---------------------------------------------------------------------------
+# Hansen-Hodrick (uniform kernel) long-run variance for overlapping observations
+# ---------------------------------------------------------------------------
+
+from statsmodels.stats.sandwich_covariance import weights_uniform  # noqa: E402
+
+
+def _statsmodels_hh_t(x, lags):
+    ones = np.ones(len(x))
+    fit = sm.OLS(x, ones).fit(
+        cov_type="HAC",
+        cov_kwds={"maxlags": lags, "use_correction": True, "kernel": weights_uniform},
+    )
+    return fit.tvalues[0]
+
+
+def _overlapping_sums(n, h, seed, mean=0.0):
+    """h-period sums of i.i.d. noise observed every period: an MA(h-1)."""
+    e = np.random.default_rng(seed).normal(0, 0.1, n + h - 1)
+    x = np.convolve(e, np.ones(h), mode="valid")
+    return pd.Series(mean + x, index=pd.date_range("2000-01-31", periods=n, freq="ME"))
+
+
+@pytest.mark.parametrize("lags", [1, 2, 5, 11])
+def test_hansen_hodrick_matches_statsmodels_uniform_hac(lags):
+    ic = _overlapping_sums(300, lags + 1, seed=lags, mean=0.02)
+    s = helpers.ic_summary(ic, nw_lags=lags, kernel="uniform")
+    assert s["t_stat"] == pytest.approx(_statsmodels_hh_t(ic.to_numpy(), lags), rel=1e-10)
+    other = _overlapping_sums(300, lags + 1, seed=100 + lags)
+    res = helpers.ic_difference_test(ic, other, nw_lags=lags, kernel="uniform")
+    d = (ic - other).to_numpy()
+    assert res.t_stat == pytest.approx(_statsmodels_hh_t(d, lags), rel=1e-10)
+    assert res.kernel == "uniform" and res.nw_lags == lags
+
+
+def test_hansen_hodrick_is_larger_than_newey_west_on_overlapping_sums():
+    # For an MA(h-1) with equal weights, NW(h-1) recovers (h + (h-1)(2h-1)/3) / h^2
+    # of the long-run variance (0.67 at h = 12); HH recovers all of it.
+    ratios = []
+    for seed in range(20):
+        x = _overlapping_sums(2000, 12, seed)
+        nw = helpers.ic_summary(x, nw_lags=11)
+        hh = helpers.ic_summary(x, nw_lags=11, kernel="uniform")
+        ratios.append((hh["t_stat"] / nw["t_stat"]) ** 2)  # var_NW / var_HH
+    expected = (12 + 11 * 23 / 3) / 144
+    assert np.mean(ratios) == pytest.approx(expected, abs=0.03)
+
+
+def test_hansen_hodrick_zero_lags_is_plain_and_bad_kernel_is_refused():
+    ic = _ar1(100, 0.3, seed=1)
+    assert helpers.ic_summary(ic, nw_lags=0, kernel="uniform")["t_stat"] == pytest.approx(
+        helpers.ic_summary(ic)["t_stat"], rel=1e-12
+    )
+    with pytest.raises(ValueError, match="kernel must be 'bartlett'.*'uniform'"):
+        helpers.ic_summary(ic, nw_lags=2, kernel="parzen")
+    with pytest.raises(ValueError, match="kernel must be"):
+        helpers.ic_difference_test(ic, ic * 0.5, nw_lags=2, kernel="HH")
+
+
+def test_hansen_hodrick_falls_back_to_newey_west_when_not_positive():
+    # A strongly negatively autocorrelated series: uniform weights give a negative variance.
+    x = pd.Series(np.tile([1.0, -1.0], 50) + 0.01 * np.arange(100) % 0.03,
+                  index=pd.date_range("2000-01-31", periods=100, freq="ME"))
+    with pytest.warns(RuntimeWarning, match="not positive definite; using Newey-West"):
+        s = helpers.ic_summary(x, nw_lags=1, kernel="uniform")
+    assert s["t_stat"] == pytest.approx(helpers.ic_summary(x, nw_lags=1)["t_stat"], rel=1e-12)
+    with pytest.warns(RuntimeWarning, match="not positive definite"):
+        res = helpers.ic_difference_test(x, x * 0.0, nw_lags=1, kernel="uniform")
+    assert res.kernel == "bartlett"
