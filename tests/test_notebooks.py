@@ -168,8 +168,16 @@ def test_the_hand_typed_number_rule(text, expected):
     assert hand_typed_numbers(text) == expected
 
 
+# Chapters whose prose has not been converted yet (issue 10 is open until this is
+# empty). Not strict: a chapter that passes while still listed only reports XPASS;
+# remove it from the list then.
+NOT_YET_CONVERTED: set[str] = set()
+
+
 def test_no_result_is_typed_by_hand_in_the_prose(notebook):
     path, nb = notebook
+    if path.name in NOT_YET_CONVERTED:
+        pytest.xfail(f"{path.name}: prose numbers not yet inserted from code (issue 10)")
     problems = []
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
