@@ -171,7 +171,14 @@ def test_the_hand_typed_number_rule(text, expected):
 # Chapters whose prose has not been converted yet (issue 10 is open until this is
 # empty). Not strict: a chapter that passes while still listed only reports XPASS;
 # remove it from the list then.
-NOT_YET_CONVERTED: set[str] = set()
+NOT_YET_CONVERTED: set[str] = {
+    "02_fama_macbeth.ipynb",
+    "03_cross_sectional_pipeline.ipynb",
+    "05_model_comparison.ipynb",
+    "06_feature_importance.ipynb",
+    "07_lasso_selection.ipynb",
+    "08_information_coefficient.ipynb",
+}
 
 
 def test_no_result_is_typed_by_hand_in_the_prose(notebook):
