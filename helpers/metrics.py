@@ -314,8 +314,9 @@ class ICDifferenceTest:
     kernel: str = "bartlett"
 
     def to_series(self) -> pd.Series:
-        """The result as a pandas Series (for tables)."""
-        return pd.Series(self.__dict__, name="ic_difference")
+        """The numeric results as a pandas Series (for tables; ``kernel`` is left out)."""
+        values = {k: v for k, v in self.__dict__.items() if k != "kernel"}
+        return pd.Series(values, name="ic_difference")
 
 
 def ic_difference_test(ic_a, ic_b, nw_lags=None, *, kernel: str = "bartlett") -> ICDifferenceTest:
