@@ -162,7 +162,7 @@ def fama_macbeth(
         for Newey–West standard errors with Bartlett weights and :math:`L` lags;
         ``"auto"`` for :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor` (the Newey–West
         1994 rule of thumb), where :math:`T` is the number of dates used.
-    kernel : {"bartlett", "uniform"}, default "bartlett"
+    kernel : str, default "bartlett"
         Weights of the lagged autocovariances: Bartlett (Newey–West) or
         uniform (Hansen–Hodrick). For overlapping :math:`h`-period returns use
         ``kernel="uniform", nw_lags=h - 1``: Bartlett weights with
@@ -577,7 +577,7 @@ def two_pass(excess_returns, factors, *, nw_lags=None, kernel: str = "bartlett")
     nw_lags : int, str or None, default None
         Lags of the second-pass long-run standard errors, as in
         :func:`fama_macbeth`.
-    kernel : {"bartlett", "uniform"}, default "bartlett"
+    kernel : str, default "bartlett"
         Newey–West or Hansen–Hodrick weights, as in :func:`fama_macbeth`.
 
     Returns

@@ -212,7 +212,7 @@ def ic_summary(ic, nw_lags=None, *, kernel: str = "bartlett") -> pd.Series:
         weights and :math:`L` lags; ``"auto"`` for
         :math:`L = \lfloor 4 (T/100)^{2/9} \rfloor`, as in
         :func:`helpers.fama_macbeth`.
-    kernel : {"bartlett", "uniform"}, default "bartlett"
+    kernel : str, default "bartlett"
         Weights of the autocovariances: ``"bartlett"`` for Newey–West,
         ``"uniform"`` for Hansen–Hodrick. For ICs of overlapping
         :math:`h`-period forward returns use ``kernel="uniform"`` with
@@ -336,7 +336,7 @@ def ic_difference_test(ic_a, ic_b, nw_lags=None, *, kernel: str = "bartlett") ->
     nw_lags : int, str or None, default None
         Lags of the long-run variance of :math:`\bar d`, as in
         :func:`ic_summary`.
-    kernel : {"bartlett", "uniform"}, default "bartlett"
+    kernel : str, default "bartlett"
         Newey–West or Hansen–Hodrick weights, as in :func:`ic_summary`.
 
     Returns
