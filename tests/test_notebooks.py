@@ -85,11 +85,11 @@ def test_notebook_is_in_the_table_of_contents(notebook):
 #   multiplier (3x, 1.4×) and a ratio in words (twice as, three times, ten-fold).
 # * Not looked at: {eval} roles, inline code and code blocks (parameters such as
 #   `alpha=0.01` are code), directive options (:label: ...), links, HTML comments.
-# * Allowed: a sentence that cites a paper ({cite...}), for published figures;
-#   the conventional levels 1 %, 5 %, 10 %, 90 %, 95 %, 99 %; and, for the
-#   rare number that is a fixed input rather than a result (a parameter of the
-#   simulator quoted in prose, a critical value), an explicit declaration in
-#   the same cell: <!-- fixed: 0.6 %, 1.96 -->, which a reviewer can see.
+# * Allowed: a sentence that cites a paper ({cite...}), for published figures,
+#   and the conventional levels 1 %, 5 %, 10 %, 90 %, 95 %, 99 %. A fixed
+#   input (a parameter of the simulator, a learning rate) is written as code,
+#   `0.045`, or inserted from the object that holds it; a constant in a
+#   formula as a fraction (\tfrac12).
 # Integers are not flagged (counts, years, sizes are mostly inputs), but
 # integer *results* are inserted with {eval} all the same.
 # --------------------------------------------------------------------------
@@ -113,7 +113,6 @@ _STRIP = [
     re.compile(r"^\s*:[\w-]+:.*$", re.MULTILINE),  # directive options
     re.compile(r"^\s*\(.*\)=\s*$", re.MULTILINE),  # target labels
 ]
-_FIXED = re.compile(r"<!--\s*fixed:(.*?)-->", re.DOTALL)
 
 
 def _normalise(token: str) -> str:
@@ -132,9 +131,6 @@ def _directive_bodies(text: str) -> str:
 
 def hand_typed_numbers(markdown: str) -> list[str]:
     """Result-like numbers typed by hand in one markdown cell (see the rule above)."""
-    fixed = {
-        _normalise(t) for m in _FIXED.finditer(markdown) for t in m.group(1).split(",") if t.strip()
-    }
     text = _directive_bodies(markdown)
     for pattern in _STRIP:
         text = pattern.sub(" ", text)
@@ -144,7 +140,7 @@ def hand_typed_numbers(markdown: str) -> list[str]:
             continue
         for m in _FLAGGED.finditer(sentence):
             token = _normalise(m.group(0))
-            if token in _CONVENTIONAL or token in fixed:
+            if token in _CONVENTIONAL:
                 continue
             found.append(m.group(0))
     return found
@@ -160,7 +156,8 @@ def hand_typed_numbers(markdown: str) -> list[str]:
         ("The pooled t is {eval}`f'{t:.2f}'` at the 5 % level.", []),
         ("Set `alpha=0.01`, from 1949 to 2017, with 200 panels.", []),
         ("Gu et al. report 0.40 % a month {cite:p}`gu2020empirical`.", []),
-        ("The market premium is 0.6 % a month. <!-- fixed: 0.6 % -->", []),
+        ("The market premium is `0.006` a month.", []),
+        ("The market premium is 0.6 % a month. <!-- fixed: 0.6 % -->", ["0.6 %"]),
         ("See {ref}`sec-2.1` and $r_{i,t+1}$ and [v](http://x/1.5).", []),
     ],
 )
@@ -168,23 +165,8 @@ def test_the_hand_typed_number_rule(text, expected):
     assert hand_typed_numbers(text) == expected
 
 
-# Chapters whose prose has not been converted yet (issue 10 is open until this is
-# empty). Not strict: a chapter that passes while still listed only reports XPASS;
-# remove it from the list then.
-NOT_YET_CONVERTED: set[str] = {
-    "02_fama_macbeth.ipynb",
-    "03_cross_sectional_pipeline.ipynb",
-    "05_model_comparison.ipynb",
-    "06_feature_importance.ipynb",
-    "07_lasso_selection.ipynb",
-    "08_information_coefficient.ipynb",
-}
-
-
 def test_no_result_is_typed_by_hand_in_the_prose(notebook):
     path, nb = notebook
-    if path.name in NOT_YET_CONVERTED:
-        pytest.xfail(f"{path.name}: prose numbers not yet inserted from code (issue 10)")
     problems = []
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "markdown":
@@ -193,7 +175,7 @@ def test_no_result_is_typed_by_hand_in_the_prose(notebook):
                 problems.append(f"cell {i}: {found}")
     assert not problems, (
         f"{path.name}: numbers typed by hand in the prose (insert them with "
-        "{eval}`...` from the code, or declare a fixed input with <!-- fixed: ... -->):\n  "
+        "{eval}`...` from the code; write a fixed input as code):\n  "
         + "\n  ".join(problems)
     )
 
