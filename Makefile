@@ -5,7 +5,9 @@
 #   make test              pytest on helpers, strict nbval on notebooks, warning-free book build
 #   make execute NB=book/01_panels.ipynb   re-execute one notebook and save it
 #   make bench             run the benchmarks (not part of make test) and store their tables
-#   make lab               open JupyterLab on the book
+#   make lab               open JupyterLab on the book (make lab LAB_DIR=student: the student edition)
+#   make student           write the student edition (no solutions) into student/
+#   make grade SUBMISSIONS=folder [CHECKS=private.py]   grade submitted notebooks into grades.csv
 #   make clean             remove build output and caches (keeps .venv)
 #   make distclean         also remove .venv
 
@@ -17,10 +19,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS  :=
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test pytest nbval book-strict execute bench lab clean distclean
+.PHONY: help install book test pytest nbval book-strict execute bench lab student grade clean distclean
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,14p' Makefile
 
 # Install once; re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -56,12 +58,20 @@ execute: $(STAMP)
 	@test -n "$(NB)" || { echo "Say which notebook: make execute NB=book/01_panels.ipynb"; exit 2; }
 	$(BIN)/python -m tools.execute $(NB)
 
+student: $(STAMP)
+	$(BIN)/python -m tools.student --out student $(NOTEBOOKS)
+	@echo "Student edition in student/ (open it with: make lab, then browse to student/)."
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "Say where the submissions are: make grade SUBMISSIONS=folder [CHECKS=private_checks.py]"; exit 2; }
+	$(BIN)/python -m tools.grade $(SUBMISSIONS) $(foreach c,$(CHECKS),--checks $(c)) --out grades.csv
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fama_macbeth.py
 	$(BIN)/python benchmarks/bench_ic.py
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(or $(LAB_DIR),book)/
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .jupyter_cache jupyter_execute

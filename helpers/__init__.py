@@ -26,6 +26,8 @@ portfolios
     Quantile portfolios of a forecast: returns, long-short spread, turnover.
 plotting
     The book's notebook setup and figure conventions.
+exercises
+    ``check("label")``: exercises that check themselves.
 """
 
 from helpers.data import (
@@ -63,6 +65,7 @@ from helpers.portfolios import QuantilePortfolios, quantile_portfolios
 from helpers.evaluation import WalkForwardEvaluation, evaluate_walk_forward
 from helpers.inspection import permutation_importance_panel
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
+from helpers.exercises import check
 
 __all__ = [
     "CrossSectionalStandardizer",
@@ -77,6 +80,7 @@ __all__ = [
     "USStocks",
     "WalkForwardEvaluation",
     "WalkForwardSplit",
+    "check",
     "evaluate_walk_forward",
     "fama_macbeth",
     "forward_returns",
