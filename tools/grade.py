@@ -36,6 +36,7 @@ from nbclient import NotebookClient
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LABEL = re.compile(r"^(`{3,}|:{3,})\{exercise\}[^\n]*\n:label:\s*(?P<label>\S+)", re.M)
 MARKER = "__GRADE_RESULTS__"
+CHECK_TIMEOUT = 600  # seconds for running all checks of one notebook
 
 
 def exercise_labels(nb) -> list[str]:
@@ -79,10 +80,13 @@ def grade_notebook(path: pathlib.Path, labels: list[str], checks: list[pathlib.P
             f"print({MARKER!r} + _json.dumps(_results))",
         ]
     )
-    nb.cells.append(nbformat.v4.new_code_cell(code))
+    grading = nbformat.v4.new_code_cell(code)
+    nb.cells.append(grading)
     client = NotebookClient(
         nb,
         timeout=timeout,
+        # The checks themselves (the last cell) may load data: they get their own limit.
+        timeout_func=lambda cell: max(timeout, CHECK_TIMEOUT) if cell is grading else timeout,
         interrupt_on_timeout=True,
         allow_errors=True,
         kernel_name="python3",
