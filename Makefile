@@ -8,6 +8,7 @@
 #   make lab               open JupyterLab on the book (make lab LAB_DIR=student: the student edition)
 #   make student           write the student edition (no solutions) into student/
 #   make grade SUBMISSIONS=folder [CHECKS=private.py]   grade submitted notebooks into grades.csv
+#   make slides            a slide deck per chapter into slides/ (offline HTML, open slides/NN_topic.html)
 #   make clean             remove build output and caches (keeps .venv)
 #   make distclean         also remove .venv
 
@@ -19,10 +20,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS  :=
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test pytest nbval book-strict execute bench lab student grade clean distclean
+.PHONY: help install book test pytest nbval book-strict execute bench lab student grade slides clean distclean
 
 help:
-	@sed -n '1,14p' Makefile
+	@sed -n '1,15p' Makefile
 
 # Install once; re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -65,6 +66,10 @@ student: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Say where the submissions are: make grade SUBMISSIONS=folder [CHECKS=private_checks.py]"; exit 2; }
 	$(BIN)/python -m tools.grade $(SUBMISSIONS) $(foreach c,$(CHECKS),--checks $(c)) --out grades.csv
+
+slides: $(STAMP)
+	$(BIN)/python -m tools.slides --out slides $(NOTEBOOKS)
+	@echo "Open slides/<chapter>.html in a browser (arrow keys or click; works offline)."
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fama_macbeth.py
