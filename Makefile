@@ -8,6 +8,7 @@
 #   make lab               open JupyterLab on the book (make lab LAB_DIR=student: the student edition)
 #   make student           write the student edition (no solutions) into student/
 #   make grade SUBMISSIONS=folder [CHECKS=private.py]   grade submitted notebooks into grades.csv
+#   make syllabus          re-measure the chapters' run times for the teacher's page (not part of make test)
 #   make slides            a slide deck per chapter into slides/ (offline HTML, open slides/NN_topic.html)
 #   make clean             remove build output and caches (keeps .venv)
 #   make distclean         also remove .venv
@@ -20,10 +21,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS  :=
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test pytest nbval book-strict execute bench lab student grade slides clean distclean
+.PHONY: help install book test pytest nbval book-strict execute bench lab student grade slides syllabus clean distclean
 
 help:
-	@sed -n '1,15p' Makefile
+	@sed -n '1,16p' Makefile
 
 # Install once; re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -70,6 +71,9 @@ grade: $(STAMP)
 slides: $(STAMP)
 	$(BIN)/python -m tools.slides --out slides $(NOTEBOOKS)
 	@echo "Open slides/<chapter>.html in a browser (arrow keys or click; works offline)."
+
+syllabus: $(STAMP)
+	$(BIN)/python -m tools.syllabus $(NOTEBOOKS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fama_macbeth.py
