@@ -9,6 +9,7 @@
 #   make student           write the student edition (no solutions) into student/
 #   make grade SUBMISSIONS=folder [CHECKS=private.py]   grade submitted notebooks into grades.csv
 #   make syllabus          re-measure the chapters' run times for the teacher's page (not part of make test)
+#   make a11y              axe-core accessibility check of the built pages (needs node, npm, chromium)
 #   make slides            a slide deck per chapter into slides/ (offline HTML, open slides/NN_topic.html)
 #   make clean             remove build output and caches (keeps .venv)
 #   make distclean         also remove .venv
@@ -21,10 +22,10 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 JB_FLAGS  :=
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test pytest nbval book-strict execute bench lab student grade slides syllabus clean distclean
+.PHONY: help install book test pytest nbval book-strict execute bench lab student grade slides syllabus a11y clean distclean
 
 help:
-	@sed -n '1,16p' Makefile
+	@sed -n '1,17p' Makefile
 
 # Install once; re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -71,6 +72,10 @@ grade: $(STAMP)
 slides: $(STAMP)
 	$(BIN)/python -m tools.slides --out slides $(NOTEBOOKS)
 	@echo "Open slides/<chapter>.html in a browser (arrow keys or click; works offline)."
+
+a11y: book
+	cd tools/axe && test -d node_modules || (cd tools/axe && npm install --no-save axe-core@4 playwright-core@1)
+	node tools/axe/run_axe.js _build/html/book/*.html
 
 syllabus: $(STAMP)
 	$(BIN)/python -m tools.syllabus $(NOTEBOOKS)
