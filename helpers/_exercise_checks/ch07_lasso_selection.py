@@ -88,9 +88,9 @@ def _coefficients(model):
 # -- lasso-ex-units ------------------------------------------------------------------
 @exercise("lasso-ex-units", stores=["in_percent"])
 def units(c):
+    model = c.value("in_percent")
     lasso = c.value("lasso")  # the chapter's walk-forward LassoCV (a non-solution cell)
     ref = 100 * np.asarray(lasso.coef_, dtype=float)
-    model = c.value("in_percent")
     if not hasattr(model, "coef_"):
         c.expect(False, ok="", hint="`in_percent` should be the fitted `Lasso` (call `.fit(...)`; it returns the model)")
         return
@@ -209,9 +209,9 @@ def _distance(p, n_p, q, n_q):
 
 @exercise("lasso-ex-half", stores=["half"])
 def half_samples(c):
+    got = np.asarray(c.value("half"))
     sums, lasso = c.value("sums"), c.value("lasso")  # non-solution cells of the chapter
     K = sums["G"].shape[1]
-    got = np.asarray(c.value("half"))
     if got.ndim == 1:
         c.expect(False, ok="", hint="`half` should hold one row per subsample (200 rows), not the shares")
         return
@@ -264,9 +264,9 @@ def _double_reference(sums, names, d):
 
 @exercise("lasso-ex-double", stores=["step1_value", "step2_value", "ds_table"])
 def double_selection(c):
-    sums, names = c.value("sums"), [str(n) for n in c.value("names")]  # non-solution cells
     step1, step2 = set(c.value("step1_value")), set(c.value("step2_value"))
     table = c.value("ds_table", pd.DataFrame)
+    sums, names = c.value("sums"), [str(n) for n in c.value("names")]  # non-solution cells
     ref1, ref2, ref_rows = _double_reference(sums, names, "value")
     if "value" in step1 | step2:
         c.expect(False, ok="", hint="`value` is the tested characteristic, not one of its own controls")
