@@ -74,7 +74,7 @@ slides: $(STAMP)
 	@echo "Open slides/<chapter>.html in a browser (arrow keys or click; works offline)."
 
 a11y: book
-	cd tools/axe && test -d node_modules || (cd tools/axe && npm install --no-save axe-core@4 playwright-core@1)
+	cd tools/axe && (test -d node_modules || npm install --no-save --no-package-lock axe-core@4 playwright-core@1)
 	node tools/axe/run_axe.js _build/html/book/*.html
 
 syllabus: $(STAMP)
