@@ -19,6 +19,10 @@ PALETTE = (
     "#000000",  # black
 )
 
+# Line styles that go with the colours, so that no series is told apart by colour
+# alone (readable in greyscale and by colour-blind readers; WCAG 1.4.1).
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1.5)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2, 2, 2)))
+
 STYLE = {
     "figure.figsize": (7.0, 3.6),
     "figure.dpi": 100,
@@ -31,7 +35,7 @@ STYLE = {
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.prop_cycle": mpl.cycler(color=PALETTE) + mpl.cycler(linestyle=LINESTYLES),
     "legend.frameon": False,
     "lines.linewidth": 1.5,
     "image.cmap": "viridis",
@@ -44,7 +48,7 @@ def setup_notebook(*, precision: int = DISPLAY_PRECISION) -> None:
     """Apply the book's plot style and display options; call it in the first cell.
 
     Sets matplotlib's style (figure size and resolution, colour-blind-safe
-    palette, light grid), pandas' display precision and row limits, and
+    palette in which every colour also has its own line style, light grid), pandas' display precision and row limits, and
     NumPy's print precision. Calling it twice is harmless.
 
     Parameters

@@ -33,6 +33,12 @@ def test_setup_notebook_sets_style_and_display_options():
     assert mpl.rcParams["savefig.dpi"] <= 120  # modest DPI keeps notebooks small
     colors = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
     assert colors[:3] == [c.lower() for c in PALETTE[:3]] or colors[:3] == list(PALETTE[:3])
+    # No series is told apart by colour alone: the lines of one axes differ in style too.
+    fig, ax = plt.subplots()
+    lines = [ax.plot([0, 1], [k, k])[0] for k in range(len(PALETTE))]
+    dashes = {(line.get_linestyle(), str(line._unscaled_dash_pattern)) for line in lines}
+    plt.close(fig)
+    assert len(dashes) == len(PALETTE)
 
 
 def test_setup_notebook_is_idempotent_and_takes_a_precision():
