@@ -128,7 +128,9 @@ def main(argv: list[str]) -> int:
     chapters = [chapter(p) for p in args.notebooks]
     times, machine = stored["times"], stored["machine"]
     if not args.no_run:
-        machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+        threads = os.environ.get("OMP_NUM_THREADS", "all")
+        machine = (f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+                   f"{'one thread' if threads == '1' else threads + ' threads'} per notebook as in make test")
         for path in args.notebooks:
             times[path.stem] = measure(path)
             print(f"{path.name}: {times[path.stem]['book']:.0f} s, student edition {times[path.stem]['student']:.0f} s", flush=True)
