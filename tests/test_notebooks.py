@@ -197,3 +197,56 @@ def test_every_inline_value_is_stored(notebook):
         )
         for expr, result in stored.items():
             assert result.get("status") == "ok", f"{path.name}: cell {i}: {expr} failed"
+
+
+# --------------------------------------------------------------------------
+# Accessibility: every figure has alt text that says what it shows, and a caption.
+# MyST-NB reads them from the cell's metadata (mystnb.image.alt, mystnb.figure.caption);
+# without them the rendered image's alt text is a file hash.
+# --------------------------------------------------------------------------
+
+
+def _figure_cells(nb):
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code" and any(
+            "image/png" in out.get("data", {}) for out in cell.get("outputs", [])
+        ):
+            yield i, cell
+
+
+def meaningful_alt(text: str) -> bool:
+    """Alt text that describes a figure: a sentence or more, not a file name or hash."""
+    words = re.findall(r"[A-Za-z]{2,}", text or "")
+    return len(words) >= 12 and not re.search(r"\b[0-9a-f]{16,}\b|\.png\b", text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("529122b45b5f1ae7ace1c46324dadd334c152146266dcfea264109d6a95138dc", False),
+        ("A figure.", False),
+        ("Line chart of the number of stocks per month from 2011 to 2020; it dips, then rises.", True),
+    ],
+)
+def test_the_alt_text_rule(text, expected):
+    assert meaningful_alt(text) is expected
+
+
+def test_every_figure_has_alt_text_and_a_caption(notebook):
+    path, nb = notebook
+    problems = []
+    for i, cell in _figure_cells(nb):
+        meta = cell.get("metadata", {}).get("mystnb", {})
+        alt = meta.get("image", {}).get("alt", "")
+        caption = meta.get("figure", {}).get("caption", "")
+        if not meaningful_alt(alt):
+            problems.append(f"cell {i}: alt text missing or not descriptive: {alt!r}")
+        if not caption.strip():
+            problems.append(f"cell {i}: no caption")
+        typed = hand_typed_numbers(alt) + hand_typed_numbers(caption)
+        if typed:
+            problems.append(f"cell {i}: alt text or caption types results by hand: {typed}")
+    assert not problems, (
+        f"{path.name}: set mystnb.image.alt and mystnb.figure.caption in the figure's cell "
+        "metadata (what the figure shows, for a reader who cannot see it):\n  " + "\n  ".join(problems)
+    )
