@@ -103,55 +103,64 @@ def student_notebook(nb, name: str = "notebook"):
 
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index}"
-        source = cell.source
-        if cell.cell_type == "markdown":
-            for m in EXERCISE_LABEL.finditer(source):
-                last_label = m.group("label")
-        if inside is not None:
-            if cell.cell_type != "markdown":
-                continue
-            if START.search(source):
-                raise MarkerError(f"{where}: a {{solution-start}} inside the open solution {inside!r}.")
-            end = END.search(source)
-            if end is None:
-                continue
-            rest = source[end.end() :].strip("\n")
-            for cell_ in _answer_cells(inside):
-                add(cell_)
-            inside = None
-            if rest:
-                kept = nbformat.v4.new_markdown_cell(rest)
-                add(kept)
-            continue
-        if cell.cell_type == "markdown":
-            if END.search(source) and not START.search(source):
-                raise MarkerError(f"{where}: a {{solution-end}} without a {{solution-start}}.")
-            start = START.search(source)
-            if start:
-                label = start.group("label") or last_label
-                if not label:
-                    raise MarkerError(f"{where}: a {{solution-start}} without a label.")
-                before = source[: start.start()].strip("\n")
-                after = source[start.end() :]
-                if END.search(after):
-                    raise MarkerError(
-                        f"{where}: {{solution-start}} and {{solution-end}} in one cell; "
-                        "put the solution's code in cells between them."
-                    )
-                if before:
-                    add(nbformat.v4.new_markdown_cell(before))
-                inside = label
-                continue
-            stripped, labels = _strip_blocks(source, where)
-            if labels:
-                cell = nbformat.from_dict(dict(cell))
-                cell.source = stripped
+        if cell.cell_type != "markdown":
+            if inside is None:
                 add(cell)
-                for label in labels:
-                    for cell_ in _answer_cells(label or last_label):
-                        add(cell_)
+            continue
+        # A markdown cell may close a solution, hold exercise text, and open the next
+        # solution: walk through it marker by marker.
+        text = cell.source
+        items: list[tuple[str, str]] = []  # ("text", markdown) or ("answer", label), in order
+        while True:
+            if inside is not None:
+                end = END.search(text)
+                start = START.search(text)
+                if start and (end is None or start.start() < end.start()):
+                    raise MarkerError(f"{where}: a {{solution-start}} inside the open solution {inside!r}.")
+                if end is None:
+                    break  # the whole cell is the solution's explanation
+                items.append(("answer", inside))  # text before the end fence is dropped
+                inside = None
+                text = text[end.end():]
                 continue
-        add(cell)
+            start = START.search(text)
+            end = END.search(text)
+            if end and (start is None or end.start() < start.start()):
+                raise MarkerError(f"{where}: a {{solution-end}} without a {{solution-start}}.")
+            if start is None:
+                items.append(("text", text))
+                break
+            before = text[: start.start()]
+            items.append(("text", before))
+            for m in EXERCISE_LABEL.finditer(before):
+                last_label = m.group("label")
+            label = start.group("label") or last_label
+            if not label:
+                raise MarkerError(f"{where}: a {{solution-start}} without a label.")
+            rest = text[start.end():]
+            close = re.search(r"^(`{3,}|:{3,})[ \t]*$\n?", rest, re.M)
+            text = rest[close.end():] if close else ""
+            if re.match(r"\s*" + END.pattern.lstrip("^"), text):
+                raise MarkerError(
+                    f"{where}: {{solution-start}} and {{solution-end}} in one cell; "
+                    "put the solution's code in cells between them."
+                )
+            inside = label
+        for kind, value in items:
+            if kind == "answer":
+                for cell_ in _answer_cells(value):
+                    add(cell_)
+                continue
+            body, labels = _strip_blocks(value.strip("\n"), where)
+            for m in EXERCISE_LABEL.finditer(body):
+                last_label = m.group("label")
+            if body.strip():
+                new = nbformat.from_dict(dict(cell))
+                new.source = body
+                add(new)
+            for label in labels:
+                for cell_ in _answer_cells(label or last_label):
+                    add(cell_)
     if inside is not None:
         raise MarkerError(f"{name}: the solution {inside!r} is never closed with {{solution-end}}.")
     return out
