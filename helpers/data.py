@@ -983,9 +983,10 @@ def load_us_stocks(
         Windows in months of the return characteristics (see
         :func:`return_characteristics`). The panel has only ten years, so
         ``beta`` uses 24 months rather than the 36 to 60 of the literature.
-    directory : str or pathlib.Path, optional
-        A folder holding ``panel_data.csv`` and ``time_series_data.csv``; by
-        default the installed package's ``datasets`` folder.
+    directory : str, optional
+        A folder (a string or a ``pathlib.Path``) holding ``panel_data.csv``
+        and ``time_series_data.csv``; by default the installed package's
+        ``datasets`` folder.
 
     Returns
     -------

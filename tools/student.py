@@ -11,7 +11,9 @@ For every notebook, the copy in ``--out``:
   (text after the end fence, in the same cell, is kept: it is not part of the
   solution);
 * puts in place of each solution an empty answer cell that names what to store,
-  and a cell that runs the exercise's checks: ``helpers.check("label")``.
+  and a cell that runs the exercise's checks: ``helpers.check("label")`` (a
+  discussion question gets an empty markdown cell for the written answer and no
+  check).
 
 Markers that do not pair up (a start without an end, an end without a start, a
 start inside a solution, a ``{solution}`` block that does not close) stop the
@@ -51,7 +53,20 @@ def _stores(label: str) -> list[str]:
     return names
 
 
+def _is_discussion(label: str) -> bool:
+    try:
+        from helpers import exercises
+    except ImportError:
+        return False
+    return exercises.labels().get(label) == "discussion"
+
+
 def _answer_cells(label: str) -> list:
+    if _is_discussion(label):
+        # A written answer: an empty markdown cell, no automatic check.
+        answer = nbformat.v4.new_markdown_cell(f"*Your answer to the discussion question {label}:*\n\n")
+        answer.metadata["tags"] = ["student-answer"]
+        return [answer]
     stores = _stores(label)
     if stores:
         what = ", ".join(f"`{name}`" for name in stores)
