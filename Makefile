@@ -91,7 +91,7 @@ execute: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m tools.student --out student $(NOTEBOOKS)
-	@echo "Student edition in student/ (open it with: make lab, then browse to student/)."
+	@echo "Student edition in student/ (open it with: make lab LAB_DIR=student)."
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Say where the submissions are: make grade SUBMISSIONS=folder [CHECKS=private_checks.py]"; exit 2; }
