@@ -11,6 +11,10 @@ data
     simulated panel with known truth, and panel utilities.
 fama_macbeth
     Fama–MacBeth regressions on panels and the two-pass test on portfolios.
+factor_tests
+    Honest tests of factor models: misspecification-robust and GLS
+    cross-sectional regressions with their R², the factor-relevance test,
+    rolling betas, pooled OLS with clustered standard errors.
 preprocessing
     Cross-sectional transformers (per-date standardisation) for pipelines.
 metrics
@@ -50,6 +54,14 @@ from helpers.fama_macbeth import (
     fama_macbeth,
     two_pass,
 )
+from helpers.factor_tests import (
+    CrossSectionalResults,
+    PooledOLSResults,
+    cross_sectional_regression,
+    factor_relevance_test,
+    pooled_ols,
+    rolling_betas,
+)
 from helpers.metrics import (
     ICDifferenceTest,
     ic_difference_test,
@@ -68,12 +80,14 @@ from helpers.plotting import PALETTE, percent_axis, setup_notebook
 from helpers.exercises import check
 
 __all__ = [
+    "CrossSectionalResults",
     "CrossSectionalStandardizer",
     "FamaMacBethResults",
     "FrenchData",
     "GRSTest",
     "ICDifferenceTest",
     "PALETTE",
+    "PooledOLSResults",
     "QuantilePortfolios",
     "SimulatedPanel",
     "TwoPassResults",
@@ -81,7 +95,9 @@ __all__ = [
     "WalkForwardEvaluation",
     "WalkForwardSplit",
     "check",
+    "cross_sectional_regression",
     "evaluate_walk_forward",
+    "factor_relevance_test",
     "fama_macbeth",
     "forward_returns",
     "horizon_returns",
@@ -96,8 +112,10 @@ __all__ = [
     "oos_r2_scorer",
     "percent_axis",
     "permutation_importance_panel",
+    "pooled_ols",
     "quantile_portfolios",
     "return_characteristics",
+    "rolling_betas",
     "setup_notebook",
     "simulate_panel",
     "to_panel",

@@ -516,6 +516,10 @@ class TwoPassResults:
         The same, corrected for the estimation error of the betas.
     grs : GRSTest
         Test that all ``alphas`` are zero.
+    robust_std_errors, robust_tstats : pandas.Series
+        Standard errors that are also robust to a misspecified model (Kan,
+        Robotti & Shanken 2013), from :func:`helpers.cross_sectional_regression`
+        with the same lags and kernel.
     average_returns : pandas.DataFrame
         Per asset, the ``realised`` mean excess return and the mean
         ``predicted`` by the second pass, :math:`\\hat\\lambda_0 +
@@ -534,6 +538,8 @@ class TwoPassResults:
     grs: GRSTest
     average_returns: pd.DataFrame = field(repr=False)
     fama_macbeth: FamaMacBethResults = field(repr=False)
+    robust_std_errors: pd.Series = field(default=None, repr=False)
+    robust_tstats: pd.Series = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """Premia with plain (or Newey–West) and Shanken standard errors and t-stats."""
@@ -688,6 +694,15 @@ def two_pass(excess_returns, factors, *, nw_lags=None, kernel: str = "bartlett")
     statistic = df_den / n * quad_alpha / (1 + quad_f)
     grs = GRSTest(statistic, float(stats.f.sf(statistic, n, df_den)), n, df_den)
 
+    # Misspecification-robust errors (Kan, Robotti & Shanken 2013), same lags.
+    from helpers.factor_tests import _csr
+
+    robust_se = pd.Series(
+        _csr(r, f, "ols", fm.nw_lags, fm.kernel, False)[1][:, 3],
+        index=fm.premia.index,
+        name="robust_std_error",
+    )
+
     predicted = fm.premia["const"] + betas.to_numpy() @ fm.premia.to_numpy()[1:]
     average_returns = pd.DataFrame(
         {"realised": R.mean(), "predicted": predicted}, index=R.columns
@@ -703,6 +718,8 @@ def two_pass(excess_returns, factors, *, nw_lags=None, kernel: str = "bartlett")
         grs=grs,
         average_returns=average_returns,
         fama_macbeth=fm,
+        robust_std_errors=robust_se,
+        robust_tstats=(fm.premia / robust_se).rename("robust_t_stat"),
     )
 
 
