@@ -487,8 +487,10 @@ def rolling_betas(returns, factors, window: int, *, min_periods: int | None = No
     coef = np.full((t - window + 1, n, k + 1), np.nan)
     if ok.any():
         g, v = gram[ok], rhs[ok]
-        cond = np.linalg.cond(g)
-        good = cond < 1e12
+        # Constant or collinear factors in a window: the determinant of the
+        # Gram matrix scaled to a unit diagonal (a product of 1 - R^2 terms) is ~0.
+        scale = 1.0 / np.sqrt(np.einsum("bii->bi", g))
+        good = np.linalg.det(g * scale[:, :, None] * scale[:, None, :]) > 1e-10
         sol = np.full(v.shape, np.nan)
         sol[good] = np.linalg.solve(g[good], v[good][:, :, None])[:, :, 0]
         coef[ok] = sol

@@ -1,203 +1,117 @@
-"""The checks of chapter 4's exercises: right answers pass, wrong ones fail with their hint."""
+"""Checks of chapter 4's exercises: wrong answers fail with their hint, right ones pass."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import spearmanr
+from scipy import stats
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
 
 import helpers
 from helpers.exercises import run_checks
 
-SCHEMES = ["shuffled KFold (rows)", "KFold (date blocks)", "WalkForwardSplit, no gap"]
+LABELS = ["pipe-ex-average", "pipe-ex-trees", "pipe-ex-invariance", "pipe-ex-pipeline", "pipe-ex-history"]
 
 
-def text(result):
-    return "\n".join(line for _, line in result.lines)
+def hints(result):
+    return " | ".join(text for ok, text in result.lines if not ok)
 
 
-def per_date_ic(y, forecast):
-    # Mean over dates of the Spearman correlation: Pearson correlation of within-date ranks.
-    ranks = pd.DataFrame({"y": y, "f": forecast}, index=y.index).groupby(level="date").rank()
-    centred = ranks - ranks.groupby(level="date").transform("mean")
-    cov = (centred["y"] * centred["f"]).groupby(level="date").sum()
-    sd = (centred**2).groupby(level="date").sum()
-    return float((cov / np.sqrt(sd["y"] * sd["f"])).mean())
-
-
-def test_per_date_ic_agrees_with_scipy():
-    idx = pd.MultiIndex.from_product([pd.date_range("2000-01-31", periods=3, freq="ME"), range(20)],
-                                     names=["date", "asset"])
-    rng = np.random.default_rng(0)
-    y, f = pd.Series(rng.standard_normal(60), index=idx), rng.standard_normal(60)
-    by_scipy = np.mean([spearmanr(y.iloc[k:k + 20], f[k:k + 20]).statistic for k in (0, 20, 40)])
-    assert np.isclose(per_date_ic(y, f), by_scipy)
-
-
-# -- wf-ex-sizes ------------------------------------------------------------------
-def test_sizes_right_answer_from_the_splitter_passes():
-    dates = pd.date_range("2000-01-31", periods=240, freq="ME")
-    X = pd.DataFrame({"x": 0.0}, index=pd.MultiIndex.from_product([dates, ["a", "b"]], names=["date", "asset"]))
-    train, test = helpers.WalkForwardSplit(5, gap=2).split_dates(X)[0]
-    result = run_checks("wf-ex-sizes", {"n_test_dates": len(test), "n_train_first": len(train)})
-    assert result.passed, result
-
-
-@pytest.mark.parametrize(
-    "answer, hint",
-    [
-        ({"n_test_dates": 48, "n_train_first": 38}, "divides the dates by `n_splits`"),
-        ({"n_test_dates": 40, "n_train_first": 40}, "ignores the gap"),
-        ({"n_test_dates": 40, "n_train_first": 198}, "training period of the last fold"),
-        ({"n_test_dates": 8000, "n_train_first": 7600}, "not rows"),
-    ],
-)
-def test_sizes_wrong_answers_get_their_hint(answer, hint):
-    result = run_checks("wf-ex-sizes", answer)
-    assert not result.passed
-    assert hint in text(result)
-
-
-def test_sizes_missing_variable():
-    result = run_checks("wf-ex-sizes", {"n_test_dates": 40})
-    assert not result.passed
-    assert "store your answer in `n_train_first`" in text(result)
-
-
-# -- wf-ex-one-month --------------------------------------------------------------
 @pytest.fixture(scope="module")
-def panel0_ratios():
-    """Seed 0's three ratios, by another route: date blocks from np.array_split, scipy ICs."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from sklearn.model_selection import KFold
-    from threadpoolctl import threadpool_limits
+def sim():
+    return helpers.simulate_panel(n_dates=240, n_assets=500, seed=0)
 
-    limits = threadpool_limits(1)  # small fits: one thread is fastest
-    panel = helpers.simulate_panel(120, 200, seed=0)
-    y = panel.y
-    X = helpers.CrossSectionalStandardizer().fit_transform(panel.X)
-    dates = X.index.get_level_values("date")
-    blocks = np.array_split(np.sort(dates.unique()), 5)
-    splits = {
-        SCHEMES[0]: list(KFold(5, shuffle=True, random_state=0).split(X)),
-        SCHEMES[1]: [(np.flatnonzero(~dates.isin(b)), np.flatnonzero(dates.isin(b))) for b in blocks],
-        SCHEMES[2]: list(helpers.WalkForwardSplit(5).split(X)),
+
+@pytest.mark.parametrize("label", LABELS)
+def test_missing_answer_asks_to_store_it(label):
+    result = run_checks(label, {})
+    assert not result.passed
+    assert "store your answer in" in hints(result)
+
+
+def test_average_right_by_hand_and_sample_sd():
+    v = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    right = {
+        "z_median": (3 - v.mean()) / np.sqrt(((v - v.mean()) ** 2).mean()),
+        "rank_median": -1 + 2 * (3 - 1) / (5 - 1),  # rank 3 of 5 mapped to [-1, 1]
+        "gauss_median": stats.norm.ppf((3 - 0.5) / 5),
+        "fill_zscore": 0.0,
+        "fill_rank": 0.0,
     }
-    out = {}
-    for name, folds in splits.items():
-        model_ic, oracle_ic = [], []
-        for train, test in folds:
-            model = HistGradientBoostingRegressor(
-                max_iter=20, learning_rate=0.2, max_leaf_nodes=15, max_bins=64,
-                early_stopping=False, random_state=0,
-            ).fit(X.iloc[train], y.iloc[train])
-            model_ic.append(per_date_ic(y.iloc[test], model.predict(X.iloc[test])))
-            oracle_ic.append(per_date_ic(y.iloc[test], panel.expected.iloc[test]))
-        out[name] = np.mean(model_ic) / np.mean(oracle_ic)
-    limits.restore_original_limits()
-    return pd.Series(out)
+    assert run_checks("pipe-ex-average", right).passed
+    sample_sd = dict(right, z_median=(3 - v.mean()) / v.std(ddof=1))
+    assert "ddof=1" in hints(run_checks("pipe-ex-average", sample_sd))
+    percentile = dict(right, rank_median=0.5, fill_rank=np.nan)
+    result = run_checks("pipe-ex-average", percentile)
+    assert "mapped to [-1, 1]" in hints(result)
+    assert 'nan_policy="fill"' in hints(result)
 
 
-def one_month_answer(row0, rng_seed=1):
-    rng = np.random.default_rng(rng_seed)
-    ratio1 = pd.DataFrame(0.5 + 0.1 * rng.standard_normal((5, 3)), index=range(5), columns=SCHEMES)
-    ratio1.loc[0] = row0
-    over = (ratio1[SCHEMES[0]] - ratio1[SCHEMES[2]]).mean()
-    leak = (ratio1[SCHEMES[0]] - ratio1[SCHEMES[1]]).mean()
-    more = (ratio1[SCHEMES[1]] - ratio1[SCHEMES[2]]).mean()
-    return {"ratio1": ratio1, "overstatement_1m": over, "leakage_1m": leak}, more
-
-
-def test_one_month_right_answer_passes(panel0_ratios):
-    answer, _ = one_month_answer(panel0_ratios.to_numpy())
-    result = run_checks("wf-ex-one-month", answer)
-    assert result.passed, result
-
-
-def test_one_month_leakage_confused_with_more_data(panel0_ratios):
-    answer, more = one_month_answer(panel0_ratios.to_numpy())
-    answer["leakage_1m"] = more
-    result = run_checks("wf-ex-one-month", answer)
+def test_trees_unchanged_method_and_chapter_table():
+    ics = pd.DataFrame({"per-date z-score + boosting": [0.049, 0.05]})
+    right = pd.Series({"zscore": 0.049, "rank": 0.0485, "gauss_rank": 0.0492})
+    assert run_checks("pipe-ex-trees", {"tree_ic": right, "ics": ics}).passed
+    same = pd.Series({"zscore": 0.049, "rank": 0.049, "gauss_rank": 0.049})
+    result = run_checks("pipe-ex-trees", {"tree_ic": same, "ics": ics})
     assert not result.passed
-    assert "training on more and later dates" in text(result)
+    assert "did the method reach" in hints(result)
+    other_panel = run_checks("pipe-ex-trees", {"tree_ic": right + 0.01, "ics": ics})
+    assert "use panels[0]" in hints(other_panel)
+    assert "run the chapter's cells" in hints(run_checks("pipe-ex-trees", {"tree_ic": right}))
 
 
-def test_one_month_wrong_sign(panel0_ratios):
-    answer, _ = one_month_answer(panel0_ratios.to_numpy())
-    answer["overstatement_1m"] = -answer["overstatement_1m"]
-    result = run_checks("wf-ex-one-month", answer)
+def _fm_by_hand(X, y):
+    # Independent route: numpy least squares at each date, slopes averaged.
+    slopes = []
+    for _, g in X.join(y).dropna().groupby(level="date"):
+        A = np.column_stack([np.ones(len(g)), g[X.columns].to_numpy()])
+        slopes.append(np.linalg.lstsq(A, g[y.name].to_numpy(), rcond=None)[0])
+    return pd.Series(np.mean(slopes, axis=0), index=["const", *X.columns])
+
+
+def test_invariance_right_and_rowwise_noise(sim):
+    X, y = sim.X, sim.y
+    dates = X.index.get_level_values("date")
+    rng = np.random.default_rng(5)
+    per_date = pd.Series(rng.normal(0, 3, dates.nunique()), index=dates.unique()).reindex(dates).to_numpy()
+    scale = pd.Series(rng.uniform(1, 3, dates.nunique()), index=dates.unique()).reindex(dates).to_numpy()
+    right = {
+        "premia_raw": _fm_by_hand(X, y),
+        "premia_shifted": _fm_by_hand(X.assign(size=X["size"] + per_date), y),
+        "premia_scaled": _fm_by_hand(X.assign(size=X["size"] * scale), y),
+    }
+    assert run_checks("pipe-ex-invariance", right).passed
+    noisy = X.assign(size=X["size"] + rng.normal(0, 1, len(X)))  # a constant per row, not per date
+    wrong = dict(right, premia_shifted=_fm_by_hand(noisy, y))
+    result = run_checks("pipe-ex-invariance", wrong)
     assert not result.passed
-    assert "`overstatement_1m` has the wrong sign" in text(result)
+    assert "not one constant per date" in hints(result)
+    on_z = helpers.fama_macbeth(helpers.CrossSectionalStandardizer().fit_transform(X), y).premia
+    assert "not on z-scores" in hints(run_checks("pipe-ex-invariance", dict(right, premia_raw=on_z)))
 
 
-def test_one_month_three_month_target_is_recognised(panel0_ratios):
-    answer, _ = one_month_answer([1.1, 0.6, 0.5])
-    reps3 = pd.DataFrame({"seed": 0, "scheme": SCHEMES, "model / oracle": [1.1, 0.6, 0.5]})
-    result = run_checks("wf-ex-one-month", answer | {"reps3": reps3})
+def test_pipeline_right_and_wrong_order(sim):
+    X, y = sim.X, sim.y
+    pipe = make_pipeline(SimpleImputer(), helpers.CrossSectionalStandardizer(), Ridge())
+    pipe.set_output(transform="pandas").fit(X, y)
+    assert run_checks("pipe-ex-pipeline", {"default_error": TypeError("no dates"), "pipe": pipe}).passed
+    reversed_order = make_pipeline(helpers.CrossSectionalStandardizer(), SimpleImputer(), Ridge())
+    result = run_checks("pipe-ex-pipeline", {"default_error": ValueError("x"), "pipe": reversed_order})
     assert not result.passed
-    assert "3-month target" in text(result)
+    assert "except ... as error" in hints(result)
+    assert "in this order" in hints(result)
+    unfitted = make_pipeline(SimpleImputer(), helpers.CrossSectionalStandardizer(), Ridge())
+    assert "not fitted yet" in hints(run_checks("pipe-ex-pipeline", {"default_error": TypeError, "pipe": unfitted}))
 
 
-def test_one_month_wrong_table_fails():
-    answer, _ = one_month_answer([0.9, 0.9, 0.9])
-    result = run_checks("wf-ex-one-month", answer)
+def test_history_wrong_sign_and_wrong_length():
+    from helpers._exercise_checks.ch04_cross_sectional_pipeline import _history_references
+
+    ref = _history_references()["short"]
+    right = pd.Series({s: ref.get(s, 0.001) for s in range(20)})
+    assert run_checks("pipe-ex-history", {"short_gain": right}).passed
+    result = run_checks("pipe-ex-history", {"short_gain": -right})
     assert not result.passed
-    assert "ratios of panel 0 are off" in text(result)
-
-
-def test_one_month_missing_column_and_variable():
-    answer, _ = one_month_answer([0.6, 0.5, 0.4])
-    result = run_checks("wf-ex-one-month", answer | {"ratio1": answer["ratio1"].drop(columns=SCHEMES[1])})
-    assert not result.passed and "missing: KFold (date blocks)" in text(result)
-    result = run_checks("wf-ex-one-month", {})
-    assert not result.passed and "store your answer in `ratio1`" in text(result)
-
-
-# -- wf-ex-rolling ----------------------------------------------------------------
-def window_ics(seed):
-    """Seed `seed` by another route: sklearn's LinearRegression and scipy's Spearman."""
-    from sklearn.linear_model import LinearRegression
-
-    panel = helpers.simulate_panel(240, 200, seed=seed)
-    Z = helpers.CrossSectionalStandardizer(nan_policy="fill").fit_transform(panel.X)
-    out = {}
-    for name, window in [("expanding", None), ("rolling", 60)]:
-        ics = []
-        for train, test in helpers.WalkForwardSplit(5, max_train_size=window).split(Z):
-            model = LinearRegression().fit(Z.iloc[train], panel.y.iloc[train])
-            ics.append(per_date_ic(panel.y.iloc[test], model.predict(Z.iloc[test])))
-        out[name] = np.mean(ics)
-    return out
-
-
-@pytest.fixture(scope="module")
-def window_table():
-    from threadpoolctl import threadpool_limits
-
-    table = pd.DataFrame({"expanding": np.linspace(0.05, 0.07, 10), "rolling": 0.06})
-    with threadpool_limits(1):  # small fits: one thread is fastest
-        for seed in (0, 9):
-            table.loc[seed] = pd.Series(window_ics(seed))
-    return table
-
-
-def test_rolling_right_answer_passes(window_table):
-    result = run_checks("wf-ex-rolling", {"window_ic": window_table})
-    assert result.passed, result
-
-
-def test_rolling_swapped_columns(window_table):
-    swapped = window_table.rename(columns={"expanding": "rolling", "rolling": "expanding"})
-    result = run_checks("wf-ex-rolling", {"window_ic": swapped})
-    assert not result.passed
-    assert "look swapped" in text(result)
-
-
-def test_rolling_wrong_values_and_shape(window_table):
-    result = run_checks("wf-ex-rolling", {"window_ic": window_table + 0.01})
-    assert not result.passed and "mean ICs of panel 0 (seed 0) are off" in text(result)
-    result = run_checks("wf-ex-rolling", {"window_ic": window_table.iloc[:5]})
-    assert not result.passed and "ten in all" in text(result)
-    result = run_checks("wf-ex-rolling", {"window_ic": [0.06, 0.05]})
-    assert not result.passed and "should be a DataFrame" in text(result)
-    result = run_checks("wf-ex-rolling", {})
-    assert not result.passed and "store your answer in `window_ic`" in text(result)
+    assert "wrong sign" in hints(result)
+    assert "20 paired gains" in hints(run_checks("pipe-ex-history", {"short_gain": right.iloc[:10]}))

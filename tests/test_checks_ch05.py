@@ -4,212 +4,200 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import spearmanr
-from threadpoolctl import threadpool_limits
 
 import helpers
 from helpers.exercises import run_checks
+
+SCHEMES = ["shuffled KFold (rows)", "KFold (date blocks)", "WalkForwardSplit, no gap"]
 
 
 def text(result):
     return "\n".join(line for _, line in result.lines)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    with threadpool_limits(1):  # small fits: one thread is fastest on a busy machine
-        yield
+def per_date_ic(y, forecast):
+    # Mean over dates of the Spearman correlation: Pearson correlation of within-date ranks.
+    ranks = pd.DataFrame({"y": y, "f": forecast}, index=y.index).groupby(level="date").rank()
+    centred = ranks - ranks.groupby(level="date").transform("mean")
+    cov = (centred["y"] * centred["f"]).groupby(level="date").sum()
+    sd = (centred**2).groupby(level="date").sum()
+    return float((cov / np.sqrt(sd["y"] * sd["f"])).mean())
 
 
-# -- mc-ex-benchmark --------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def r2():
-    """R² of OLS against zero and the prevailing mean, with scikit-learn's pipeline."""
-    from sklearn.linear_model import LinearRegression
-    from sklearn.pipeline import make_pipeline
-
-    ff = helpers.load_french()
-    chars = helpers.return_characteristics(ff.portfolios, ff.factors["MktRF"])
-    target = helpers.to_panel(helpers.forward_returns(ff.portfolios, 1)).reindex(chars.index)
-    keep = chars.notna().all(axis=1) & target.notna()
-    X, y = chars[keep], target[keep]
-    errors, zero, mean = [], [], []
-    for train, test in helpers.WalkForwardSplit(n_splits=5, test_size=120).split(X):
-        model = make_pipeline(helpers.CrossSectionalStandardizer(nan_policy="fill"), LinearRegression())
-        model.fit(X.iloc[train], y.iloc[train])
-        errors.append(y.iloc[test] - model.predict(X.iloc[test]))
-        zero.append(y.iloc[test])
-        mean.append(y.iloc[test] - y.iloc[train].mean())
-    sse = lambda parts: float(sum((p**2).sum() for p in parts))  # noqa: E731
-    return 1 - sse(errors) / sse(zero), 1 - sse(errors) / sse(mean)
+def test_per_date_ic_agrees_with_scipy():
+    idx = pd.MultiIndex.from_product([pd.date_range("2000-01-31", periods=3, freq="ME"), range(20)],
+                                     names=["date", "asset"])
+    rng = np.random.default_rng(0)
+    y, f = pd.Series(rng.standard_normal(60), index=idx), rng.standard_normal(60)
+    by_scipy = np.mean([spearmanr(y.iloc[k:k + 20], f[k:k + 20]).statistic for k in (0, 20, 40)])
+    assert np.isclose(per_date_ic(y, f), by_scipy)
 
 
-def test_benchmark_right_answer_passes(r2):
-    result = run_checks("mc-ex-benchmark", {"r2_ols_zero": r2[0], "r2_ols_mean": r2[1]})
+# -- wf-ex-sizes ------------------------------------------------------------------
+def test_sizes_right_answer_from_the_splitter_passes():
+    dates = pd.date_range("2000-01-31", periods=240, freq="ME")
+    X = pd.DataFrame({"x": 0.0}, index=pd.MultiIndex.from_product([dates, ["a", "b"]], names=["date", "asset"]))
+    train, test = helpers.WalkForwardSplit(5, gap=2).split_dates(X)[0]
+    result = run_checks("wf-ex-sizes", {"n_test_dates": len(test), "n_train_first": len(train)})
     assert result.passed, result
 
 
 @pytest.mark.parametrize(
-    "wrong, hint",
+    "answer, hint",
     [
-        (lambda z, m: {"r2_ols_zero": m, "r2_ols_mean": z}, "look swapped"),
-        (lambda z, m: {"r2_ols_zero": z, "r2_ols_mean": 100 * m}, "looks like a percentage"),
-        (lambda z, m: {"r2_ols_zero": z, "r2_ols_mean": m + 0.01}, "`r2_ols_mean` is off"),
+        ({"n_test_dates": 48, "n_train_first": 38}, "divides the dates by `n_splits`"),
+        ({"n_test_dates": 40, "n_train_first": 40}, "ignores the gap"),
+        ({"n_test_dates": 40, "n_train_first": 198}, "training period of the last fold"),
+        ({"n_test_dates": 8000, "n_train_first": 7600}, "not rows"),
     ],
 )
-def test_benchmark_wrong_answers_get_their_hint(r2, wrong, hint):
-    result = run_checks("mc-ex-benchmark", wrong(*r2))
+def test_sizes_wrong_answers_get_their_hint(answer, hint):
+    result = run_checks("wf-ex-sizes", answer)
     assert not result.passed
     assert hint in text(result)
 
 
-def test_benchmark_mean_of_the_test_period_is_recognised():
-    from helpers._exercise_checks.ch05_model_comparison import _benchmark_r2
-
-    ref = _benchmark_r2()
-    result = run_checks("mc-ex-benchmark", {"r2_ols_zero": ref["zero"], "r2_ols_mean": ref["test mean"]})
+def test_sizes_missing_variable():
+    result = run_checks("wf-ex-sizes", {"n_test_dates": 40})
     assert not result.passed
-    assert "nobody knows in advance" in text(result)
+    assert "store your answer in `n_train_first`" in text(result)
 
 
-def test_benchmark_missing_variable():
-    result = run_checks("mc-ex-benchmark", {"r2_ols_zero": 0.01})
-    assert not result.passed
-    assert "store your answer in `r2_ols_mean`" in text(result)
-
-
-# -- mc-ex-terms ----------------------------------------------------------------------
+# -- wf-ex-one-month --------------------------------------------------------------
 @pytest.fixture(scope="module")
-def terms():
-    """Mean IC of OLS with the two true terms, and of plain OLS, with evaluate_walk_forward."""
+def panel0_ratios():
+    """Seed 0's three ratios, by another route: date blocks from np.array_split, scipy ICs."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.model_selection import KFold
+    from threadpoolctl import threadpool_limits
+
+    limits = threadpool_limits(1)  # small fits: one thread is fastest
+    panel = helpers.simulate_panel(120, 200, seed=0)
+    y = panel.y
+    X = helpers.CrossSectionalStandardizer().fit_transform(panel.X)
+    dates = X.index.get_level_values("date")
+    blocks = np.array_split(np.sort(dates.unique()), 5)
+    splits = {
+        SCHEMES[0]: list(KFold(5, shuffle=True, random_state=0).split(X)),
+        SCHEMES[1]: [(np.flatnonzero(~dates.isin(b)), np.flatnonzero(dates.isin(b))) for b in blocks],
+        SCHEMES[2]: list(helpers.WalkForwardSplit(5).split(X)),
+    }
+    out = {}
+    for name, folds in splits.items():
+        model_ic, oracle_ic = [], []
+        for train, test in folds:
+            model = HistGradientBoostingRegressor(
+                max_iter=20, learning_rate=0.2, max_leaf_nodes=15, max_bins=64,
+                early_stopping=False, random_state=0,
+            ).fit(X.iloc[train], y.iloc[train])
+            model_ic.append(per_date_ic(y.iloc[test], model.predict(X.iloc[test])))
+            oracle_ic.append(per_date_ic(y.iloc[test], panel.expected.iloc[test]))
+        out[name] = np.mean(model_ic) / np.mean(oracle_ic)
+    limits.restore_original_limits()
+    return pd.Series(out)
+
+
+def one_month_answer(row0, rng_seed=1):
+    rng = np.random.default_rng(rng_seed)
+    ratio1 = pd.DataFrame(0.5 + 0.1 * rng.standard_normal((5, 3)), index=range(5), columns=SCHEMES)
+    ratio1.loc[0] = row0
+    over = (ratio1[SCHEMES[0]] - ratio1[SCHEMES[2]]).mean()
+    leak = (ratio1[SCHEMES[0]] - ratio1[SCHEMES[1]]).mean()
+    more = (ratio1[SCHEMES[1]] - ratio1[SCHEMES[2]]).mean()
+    return {"ratio1": ratio1, "overstatement_1m": over, "leakage_1m": leak}, more
+
+
+def test_one_month_right_answer_passes(panel0_ratios):
+    answer, _ = one_month_answer(panel0_ratios.to_numpy())
+    result = run_checks("wf-ex-one-month", answer)
+    assert result.passed, result
+
+
+def test_one_month_leakage_confused_with_more_data(panel0_ratios):
+    answer, more = one_month_answer(panel0_ratios.to_numpy())
+    answer["leakage_1m"] = more
+    result = run_checks("wf-ex-one-month", answer)
+    assert not result.passed
+    assert "training on more and later dates" in text(result)
+
+
+def test_one_month_wrong_sign(panel0_ratios):
+    answer, _ = one_month_answer(panel0_ratios.to_numpy())
+    answer["overstatement_1m"] = -answer["overstatement_1m"]
+    result = run_checks("wf-ex-one-month", answer)
+    assert not result.passed
+    assert "`overstatement_1m` has the wrong sign" in text(result)
+
+
+def test_one_month_three_month_target_is_recognised(panel0_ratios):
+    answer, _ = one_month_answer([1.1, 0.6, 0.5])
+    reps3 = pd.DataFrame({"seed": 0, "scheme": SCHEMES, "model / oracle": [1.1, 0.6, 0.5]})
+    result = run_checks("wf-ex-one-month", answer | {"reps3": reps3})
+    assert not result.passed
+    assert "3-month target" in text(result)
+
+
+def test_one_month_wrong_table_fails():
+    answer, _ = one_month_answer([0.9, 0.9, 0.9])
+    result = run_checks("wf-ex-one-month", answer)
+    assert not result.passed
+    assert "ratios of panel 0 are off" in text(result)
+
+
+def test_one_month_missing_column_and_variable():
+    answer, _ = one_month_answer([0.6, 0.5, 0.4])
+    result = run_checks("wf-ex-one-month", answer | {"ratio1": answer["ratio1"].drop(columns=SCHEMES[1])})
+    assert not result.passed and "missing: KFold (date blocks)" in text(result)
+    result = run_checks("wf-ex-one-month", {})
+    assert not result.passed and "store your answer in `ratio1`" in text(result)
+
+
+# -- wf-ex-rolling ----------------------------------------------------------------
+def window_ics(seed):
+    """Seed `seed` by another route: sklearn's LinearRegression and scipy's Spearman."""
     from sklearn.linear_model import LinearRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
 
-    sim = helpers.simulate_panel(n_dates=150, n_assets=300, seed=0)
-
-    def add_terms(Z):
-        return Z.assign(vol2=Z["volatility"] ** 2, mv=Z["momentum"] * Z["volatility"])
-
-    scaler = lambda: helpers.CrossSectionalStandardizer(nan_policy="fill")  # noqa: E731
-    models = {
-        "plain": make_pipeline(scaler(), LinearRegression()),
-        "terms": make_pipeline(scaler(), FunctionTransformer(add_terms), LinearRegression()),
-    }
-    res = helpers.evaluate_walk_forward(
-        models, sim.X, sim.y, cv=helpers.WalkForwardSplit(n_splits=3), oracle=sim.expected
-    )
-    return res.summary()["mean_ic"]
-
-
-def test_terms_right_answer_passes(terms):
-    answer = {"ic_ols_terms": terms["terms"], "terms_share": terms["terms"] / terms["oracle"]}
-    result = run_checks("mc-ex-terms", answer)
-    assert result.passed, result
-
-
-def test_terms_plain_ols_and_wrong_ratio_get_their_hint(terms):
-    result = run_checks("mc-ex-terms", {"ic_ols_terms": terms["plain"], "terms_share": 0.6})
-    assert not result.passed and "the IC of plain OLS" in text(result)
-    answer = {"ic_ols_terms": terms["terms"], "terms_share": terms["oracle"] / terms["terms"]}
-    result = run_checks("mc-ex-terms", answer)
-    assert not result.passed and "not the other way round" in text(result)
-    answer = {"ic_ols_terms": terms["terms"], "terms_share": 100 * terms["terms"] / terms["oracle"]}
-    result = run_checks("mc-ex-terms", answer)
-    assert not result.passed and "looks like a percentage" in text(result)
-
-
-def test_terms_missing_variable():
-    result = run_checks("mc-ex-terms", {})
-    assert not result.passed and "store your answer in `ic_ols_terms`" in text(result)
-
-
-# -- mc-ex-depth ----------------------------------------------------------------------
-DEPTH = ["ic_quadratic_stumps", "ic_quadratic_depth3", "ic_interaction_stumps", "ic_interaction_depth3"]
+    panel = helpers.simulate_panel(240, 200, seed=seed)
+    Z = helpers.CrossSectionalStandardizer(nan_policy="fill").fit_transform(panel.X)
+    out = {}
+    for name, window in [("expanding", None), ("rolling", 60)]:
+        ics = []
+        for train, test in helpers.WalkForwardSplit(5, max_train_size=window).split(Z):
+            model = LinearRegression().fit(Z.iloc[train], panel.y.iloc[train])
+            ics.append(per_date_ic(panel.y.iloc[test], model.predict(Z.iloc[test])))
+        out[name] = np.mean(ics)
+    return out
 
 
 @pytest.fixture(scope="module")
-def depth_answer():
-    """The four ICs with evaluate_walk_forward and a pipeline, as the chapter builds them."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from sklearn.pipeline import make_pipeline
+def window_table():
+    from threadpoolctl import threadpool_limits
 
-    sim = helpers.simulate_panel(n_dates=150, n_assets=300, seed=0)
-    models = {
-        d: make_pipeline(
-            helpers.CrossSectionalStandardizer(nan_policy="keep"),
-            HistGradientBoostingRegressor(max_iter=150, learning_rate=0.05, max_depth=d,
-                                          min_samples_leaf=200, early_stopping=False, random_state=0),
-        )
-        for d in (1, 3)
-    }
-    res = helpers.evaluate_walk_forward(models, sim.X, sim.y, cv=helpers.WalkForwardSplit(n_splits=3))
-    parts = sim.components.loc[res.predictions.index]
-    ic = {
-        (part, d): helpers.information_coefficient(parts[part], res.predictions[d]).mean()
-        for part in ("nonlinear", "interaction")
-        for d in (1, 3)
-    }
-    returns = {d: res.summary().loc[d, "mean_ic"] for d in (1, 3)}
-    answer = dict(zip(DEPTH, [ic["nonlinear", 1], ic["nonlinear", 3], ic["interaction", 1], ic["interaction", 3]]))
-    return answer, returns
+    table = pd.DataFrame({"expanding": np.linspace(0.05, 0.07, 10), "rolling": 0.06})
+    with threadpool_limits(1):  # small fits: one thread is fastest
+        for seed in (0, 9):
+            table.loc[seed] = pd.Series(window_ics(seed))
+    return table
 
 
-def test_depth_right_answer_passes(depth_answer):
-    result = run_checks("mc-ex-depth", depth_answer[0])
+def test_rolling_right_answer_passes(window_table):
+    result = run_checks("wf-ex-rolling", {"window_ic": window_table})
     assert result.passed, result
 
 
-def test_depth_swapped_and_returns_get_their_hint(depth_answer):
-    answer, returns = depth_answer
-    swapped = answer | {"ic_interaction_stumps": answer["ic_interaction_depth3"],
-                        "ic_interaction_depth3": answer["ic_interaction_stumps"]}
-    result = run_checks("mc-ex-depth", swapped)
-    assert not result.passed and "belongs to the other depth" in text(result)
-    result = run_checks("mc-ex-depth", answer | {"ic_interaction_stumps": returns[1]})
-    assert not result.passed and "is the IC with the returns" in text(result)
+def test_rolling_swapped_columns(window_table):
+    swapped = window_table.rename(columns={"expanding": "rolling", "rolling": "expanding"})
+    result = run_checks("wf-ex-rolling", {"window_ic": swapped})
+    assert not result.passed
+    assert "look swapped" in text(result)
 
 
-def test_depth_missing_variable(depth_answer):
-    answer = dict(depth_answer[0])
-    del answer["ic_interaction_depth3"]
-    result = run_checks("mc-ex-depth", answer)
-    assert not result.passed and "store your answer in `ic_interaction_depth3`" in text(result)
-
-
-# -- mc-ex-rolling --------------------------------------------------------------------
-def test_rolling_wrong_answers_get_their_hint():
-    from helpers._exercise_checks.ch05_model_comparison import _window_reference
-
-    ref = _window_reference()
-    change = ref["rolling"] - ref["expanding"]
-    right = {"ols_rolling_gain": change["OLS"].iloc[1:].mean(), "hgb_rolling_gain": change["HGB"].iloc[1:].mean()}
-    assert run_checks("mc-ex-rolling", right).passed
-    result = run_checks("mc-ex-rolling", right | {"hgb_rolling_gain": -right["hgb_rolling_gain"]})
-    assert not result.passed and "`hgb_rolling_gain` has the wrong sign" in text(result)
-    result = run_checks("mc-ex-rolling", right | {"ols_rolling_gain": change["OLS"].mean()})
-    assert not result.passed and "averages all five decades" in text(result)
-    result = run_checks("mc-ex-rolling", {"ols_rolling_gain": 0.0})
-    assert not result.passed and "store your answer in `hgb_rolling_gain`" in text(result)
-
-
-def test_rolling_reference_by_another_route():
-    """The rolling HGB of the decade 1977-1987 with evaluate_walk_forward, as the chapter does."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from sklearn.pipeline import make_pipeline
-
-    from helpers._exercise_checks.ch05_model_comparison import _window_reference
-
-    ff = helpers.load_french()
-    chars = helpers.return_characteristics(ff.portfolios, ff.factors["MktRF"])
-    target = helpers.to_panel(helpers.forward_returns(ff.portfolios, 1)).reindex(chars.index)
-    keep = chars.notna().all(axis=1) & target.notna()
-    X, y = chars[keep], target[keep]
-    train, test = list(helpers.WalkForwardSplit(n_splits=5, test_size=120, max_train_size=240).split(X))[1]
-    model = make_pipeline(
-        helpers.CrossSectionalStandardizer(nan_policy="keep"),
-        HistGradientBoostingRegressor(max_iter=150, learning_rate=0.05, max_depth=3, min_samples_leaf=200,
-                                      early_stopping=False, random_state=0),
-    ).fit(X.iloc[train], y.iloc[train])
-    frame = pd.DataFrame({"y": y.iloc[test], "f": model.predict(X.iloc[test])})
-    ic = frame.groupby(level="date").apply(lambda g: spearmanr(g["y"], g["f"]).statistic).mean()
-    assert np.isclose(ic, _window_reference()["rolling"]["HGB"].iloc[1])
+def test_rolling_wrong_values_and_shape(window_table):
+    result = run_checks("wf-ex-rolling", {"window_ic": window_table + 0.01})
+    assert not result.passed and "mean ICs of panel 0 (seed 0) are off" in text(result)
+    result = run_checks("wf-ex-rolling", {"window_ic": window_table.iloc[:5]})
+    assert not result.passed and "ten in all" in text(result)
+    result = run_checks("wf-ex-rolling", {"window_ic": [0.06, 0.05]})
+    assert not result.passed and "should be a DataFrame" in text(result)
+    result = run_checks("wf-ex-rolling", {})
+    assert not result.passed and "store your answer in `window_ic`" in text(result)

@@ -1,185 +1,183 @@
-"""The exercise checks of chapter 7 (Lasso selection): wrong answers fail with their hint.
+"""The checks of chapter 7's exercises: right answers pass, wrong ones fail with their hint.
 
-The checks of lasso-ex-units, -half and -double read the chapter's per-date
-objects (``Za``, ``ra``, ``lasso``, ``sums``, ``names``) from the namespace; here
-they get a small synthetic panel of the same shape conventions, so the tests
-stay fast. (The bootstrap hint of lasso-ex-half needs the chapter's 36
-characteristics to separate the two kinds of samples; it was verified there.)
-Right answers are computed by other routes (Lasso on rows,
-``LassoCV`` on rows and ``helpers.fama_macbeth``) than the checks' own.
+The checks read models the chapter fits (gbm_wf, gbm_c, hgb); here smaller,
+faster models take their place, which the checks accept: they recompute their
+references from whatever model the notebook holds.
 """
-
-from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import Lasso, LassoCV
-from sklearn.model_selection import TimeSeriesSplit
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.inspection import partial_dependence
+from sklearn.linear_model import LinearRegression
+from threadpoolctl import threadpool_limits
 
 import helpers
-from helpers._exercise_checks.ch07_lasso_selection import _half_samples
 from helpers.exercises import run_checks
 
-NAMES = ["value", "profitability", "momentum", "zoo_7", "c4", "c5", "c6", "c7"]
-T, N = 240, 30
+
+def text(result):
+    return "\n".join(line for _, line in result.lines)
 
 
-def _standardise(a):
-    a = a - a.mean(axis=1, keepdims=True)
-    return a / a.std(axis=1, keepdims=True)
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    with threadpool_limits(1):
+        yield
 
 
+# -- fi-ex-loading --------------------------------------------------------------------
+def test_loading_right_answer_passes():
+    b = 0.30  # % a month
+    answer = {"dmse_same": 2 * b * b, "dmse_zero": 0.0, "dmse_flipped": -2 * b * b}
+    assert run_checks("fi-ex-loading", answer).passed
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        ({"dmse_same": 0.18e-4, "dmse_zero": 0.0, "dmse_flipped": -0.18e-4}, "decimals squared"),
+        ({"dmse_same": 0.09, "dmse_zero": 0.0, "dmse_flipped": -0.09}, "half the answer"),
+        ({"dmse_same": 0.18, "dmse_zero": 0.0, "dmse_flipped": 0.18}, "`dmse_flipped` has the wrong sign"),
+        ({"dmse_same": 0.18, "dmse_zero": 0.09, "dmse_flipped": -0.18}, "with λ = 0"),
+    ],
+)
+def test_loading_wrong_answers_get_their_hint(answer, hint):
+    result = run_checks("fi-ex-loading", answer)
+    assert not result.passed
+    assert hint in text(result)
+
+
+def test_loading_missing_variable():
+    result = run_checks("fi-ex-loading", {"dmse_same": 0.18})
+    assert not result.passed and "store your answer in `dmse_zero`" in text(result)
+
+
+# -- the chapter's panel, with fast models in place of its boosting models ----------------
 @pytest.fixture(scope="module")
-def panel():
-    rng = np.random.default_rng(0)
-    raw = rng.standard_normal((T, N, len(NAMES)))
-    raw[..., 1] = 0.6 * raw[..., 0] + 0.8 * raw[..., 1]  # profitability ~ value
-    raw[..., 3] = 0.5 * raw[..., 0] + np.sqrt(0.75) * raw[..., 3]  # zoo_7 ~ value
-    Z3 = np.stack([_standardise(raw[..., k]) for k in range(len(NAMES))], axis=-1)
-    beta = np.array([0.004, 0.004, 0.006, 0, 0, 0, 0, 0])
-    r = Z3 @ beta + 0.12 * rng.standard_normal((T, N))
-    r = r - r.mean(axis=1, keepdims=True)
-    index = pd.MultiIndex.from_product(
-        [pd.date_range("2000-01-31", periods=T, freq="ME"), range(N)], names=["date", "asset"]
-    )
-    Z = pd.DataFrame(Z3.reshape(T * N, -1), index=index, columns=NAMES)
-    y = pd.Series(r.ravel(), index=index)
-    Za, ra = Z.to_numpy(), y.to_numpy()
-    sums = {
-        "G": np.einsum("tnk,tnl->tkl", Z3, Z3),
-        "c": np.einsum("tnk,tn->tk", Z3, r),
-        "rr": (r * r).sum(axis=1),
-        "n": np.full(T, float(N)),
-    }
-    cv = list(helpers.WalkForwardSplit(5).split(Z))
-    lasso = LassoCV(cv=cv, precompute=True).fit(Za, ra)
-    return {"Z": Z, "y": y, "Za": Za, "ra": ra, "sums": sums, "lasso": lasso,
-            "names": pd.Index(NAMES), "cv": cv}
+def chapter():
+    sim = helpers.simulate_panel(n_dates=120, n_assets=300, seed=0)
+    Z = helpers.CrossSectionalStandardizer(nan_policy="fill").fit_transform(sim.X)
+    y_rel = sim.y - sim.y.groupby(level="date").transform("mean")
+    cv = helpers.WalkForwardSplit(n_splits=4, test_size=20)
+    train, test = list(cv.split(Z))[-1]
+    gbm_wf = LinearRegression().fit(Z.iloc[train], y_rel.iloc[train])
+    rng = np.random.default_rng(7)
+    Z_copy = Z.assign(momentum_copy=Z["momentum"] + 0.1 * rng.standard_normal(len(Z)))
+    train_c, test_c = next(helpers.WalkForwardSplit(n_splits=1, test_size=40).split(Z))
+    gbm_c = HistGradientBoostingRegressor(max_iter=30, max_depth=3, early_stopping=False, random_state=0)
+    gbm_c.fit(Z_copy.iloc[train_c], y_rel.iloc[train_c])
+    return {"sim": sim, "Z": Z, "cv": cv, "gbm_wf": gbm_wf, "test": test,
+            "Z_copy": Z_copy, "gbm_c": gbm_c, "test_c": test_c}
 
 
-def _text(result):
-    return " ".join(text for _, text in result.lines)
+# -- fi-ex-zoo1 -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def zoo1_answer(chapter):
+    X, y = chapter["Z"].iloc[chapter["test"]], chapter["sim"].y.iloc[chapter["test"]]
+    model = chapter["gbm_wf"]
+    pair = helpers.permutation_importance_panel(model, X, y, n_repeats=5, random_state=0,
+                                                groups={"both": ["value", "zoo_1"]}).importances_mean
+    single = helpers.permutation_importance_panel(model, X, y, n_repeats=5, random_state=0).importances_mean
+    return {"imp_value": single["value"], "imp_zoo1": single["zoo_1"], "imp_pair": pair["both"]}
 
 
-def _ns(panel, **answers):
-    return {"Za": panel["Za"], "ra": panel["ra"], "lasso": panel["lasso"],
-            "sums": panel["sums"], "names": panel["names"], **answers}
+def namespace(chapter, keys):
+    return {k: chapter[k] for k in keys}
 
 
-# -- lasso-ex-units -----------------------------------------------------------------
-def test_units(panel):
-    lasso, Za, ra = panel["lasso"], panel["Za"], panel["ra"]
-    assert 0 < np.count_nonzero(lasso.coef_) < len(NAMES)
-    right = Lasso(alpha=100 * lasso.alpha_).fit(Za, 100 * ra)
-    assert run_checks("lasso-ex-units", _ns(panel, in_percent=right)).passed
-    unscaled = Lasso(alpha=lasso.alpha_).fit(Za, 100 * ra)
-    result = run_checks("lasso-ex-units", _ns(panel, in_percent=unscaled))
-    assert not result.passed and "alpha must be multiplied by 100" in _text(result)
-    decimal_returns = Lasso(alpha=100 * lasso.alpha_).fit(Za, ra)
-    result = run_checks("lasso-ex-units", _ns(panel, in_percent=decimal_returns))
-    assert not result.passed and "every coefficient of `in_percent` is zero" in _text(result)
-    result = run_checks("lasso-ex-units", _ns(panel))
-    assert not result.passed and "store your answer in `in_percent`" in _text(result)
+ZOO1 = ["gbm_wf", "Z", "sim", "cv"]
 
 
-# -- lasso-ex-1se (the French data) -------------------------------------------------
-def _french_regressors():
-    ff = helpers.load_french()
-    rng = np.random.default_rng(0)
-    placebos = pd.DataFrame(
-        {f"placebo {c}": rng.permutation(ff.factors[c].to_numpy()) for c in ff.factors},
-        index=ff.factors.index,
-    )
-    return ff, pd.concat([ff.factors, placebos], axis=1)
-
-
-def test_one_se():
-    ff, F = _french_regressors()
-    right, cv_min = {}, {}
-    for p in ff.groups["size_value"]:
-        model = make_pipeline(StandardScaler(), LassoCV(cv=TimeSeriesSplit(5))).fit(F, ff.portfolios[p])
-        fit, Fs = model[-1], model[0].transform(F)
-        cv_min[p] = pd.Series(fit.coef_ != 0, index=F.columns)
-        mean = fit.mse_path_.mean(axis=1)
-        se = fit.mse_path_.std(axis=1, ddof=1) / np.sqrt(fit.mse_path_.shape[1])
-        alpha = fit.alphas_[mean <= mean.min() + se[mean.argmin()]].max()  # the largest such alpha
-        right[p] = pd.Series(Lasso(alpha=alpha).fit(Fs, ff.portfolios[p]).coef_ != 0, index=F.columns)
-    right, cv_min = pd.DataFrame(right).T, pd.DataFrame(cv_min).T
-    assert run_checks("lasso-ex-1se", {"one_se": right}).passed
-    result = run_checks("lasso-ex-1se", {"one_se": cv_min})
-    assert not result.passed and "selection at the CV minimum" in _text(result)
-    result = run_checks("lasso-ex-1se", {"one_se": right.T})
-    assert not result.passed and "transposed" in _text(result)
-    result = run_checks("lasso-ex-1se", {})
-    assert not result.passed and "store your answer in `one_se`" in _text(result)
-
-
-# -- lasso-ex-half ------------------------------------------------------------------
-def _subsamples(panel, n=200, seed=3):
-    # Lasso on the ROWS of the drawn dates (the checks work on per-date sums).
-    rng = np.random.default_rng(seed)
-    Za, ra, alpha = panel["Za"], panel["ra"], panel["lasso"].alpha_
-    n_blocks = T // 12
-    out = np.zeros((n, len(NAMES)), dtype=bool)
-    for s in range(n):
-        dates = (rng.choice(n_blocks, n_blocks // 2, replace=False)[:, None] * 12 + np.arange(12)).ravel()
-        rows = (dates[:, None] * N + np.arange(N)).ravel()
-        fit = Lasso(alpha=alpha, fit_intercept=False, precompute=True).fit(Za[rows], ra[rows])
-        out[s] = fit.coef_ != 0
-    return out
-
-
-def test_half(panel):
-    right = _subsamples(panel)
-    assert 0.05 < right.mean() < 0.95  # selections vary across subsamples
-    assert run_checks("lasso-ex-half", _ns(panel, half=right)).passed
-    result = run_checks("lasso-ex-half", _ns(panel, half=right.mean(axis=0)))
-    assert not result.passed and "not the shares" in _text(result)
-    # a Lasso at a tenth of the CV alpha (e.g. alpha not scaled as lasso_on_dates does)
-    small_alpha = _half_samples(panel["sums"], panel["lasso"].alpha_ / 10, 200, np.random.default_rng(5))
-    result = run_checks("lasso-ex-half", _ns(panel, half=small_alpha))
-    assert not result.passed and "do not match half-samples" in _text(result)
-    result = run_checks("lasso-ex-half", _ns(panel))
-    assert not result.passed and "store your answer in `half`" in _text(result)
-
-
-# -- lasso-ex-double ----------------------------------------------------------------
-def _double_by_rows(panel, d):
-    Z, y, cv = panel["Z"], panel["y"], panel["cv"]
-    controls = [n for n in NAMES if n != d]
-    step1 = LassoCV(cv=cv, precompute=True).fit(Z[controls].to_numpy(), y.to_numpy())
-    step2 = LassoCV(cv=cv, precompute=True).fit(Z[controls].to_numpy(), Z[d].to_numpy())
-    s1 = {n for n, b in zip(controls, step1.coef_) if b != 0}
-    s2 = {n for n, b in zip(controls, step2.coef_) if b != 0}
-    rows = {}
-    for label, chosen in [("single", s1), ("double", s1 | s2)]:
-        fm = helpers.fama_macbeth(Z[[d, *sorted(chosen)]], y)
-        rows[label] = {"controls": len(chosen), "premium (%)": 100 * fm.premia[d], "t-stat": fm.tstats[d]}
-    return pd.DataFrame(rows).T, s1, s2
-
-
-def test_double(panel):
-    tables, steps = {}, {}
-    for d in ["zoo_7", "value"]:
-        tables[d], *steps[d] = _double_by_rows(panel, d)
-    table = pd.concat(tables)
-    step1, step2 = steps["value"]
-    assert step2  # step 2 finds the characteristics correlated with value
-    right = _ns(panel, step1_value=step1, step2_value=step2, ds_table=table)
-    result = run_checks("lasso-ex-double", right)
+def test_zoo1_right_answer_passes(chapter, zoo1_answer):
+    result = run_checks("fi-ex-zoo1", zoo1_answer | namespace(chapter, ZOO1))
     assert result.passed, result
-    decimal = table.copy()
-    decimal["premium (%)"] /= 100
-    result = run_checks("lasso-ex-double", {**right, "ds_table": decimal})
-    assert not result.passed and "should be in percent" in _text(result)
-    result = run_checks("lasso-ex-double", {**right, "step1_value": step1 | {"value"}})
-    assert not result.passed and "not one of its own controls" in _text(result)
-    swapped = table.copy()
-    swapped.loc[("value", "single")], swapped.loc[("value", "double")] = table.loc[("value", "double")], table.loc[("value", "single")]
-    result = run_checks("lasso-ex-double", {**right, "ds_table": swapped})
-    assert not result.passed and "swapped" in _text(result)
-    result = run_checks("lasso-ex-double", _ns(panel))
-    assert not result.passed and "store your answer in `step1_value`" in _text(result)
+
+
+def test_zoo1_sum_instead_of_group(chapter, zoo1_answer):
+    answer = zoo1_answer | {"imp_pair": zoo1_answer["imp_value"] + zoo1_answer["imp_zoo1"]}
+    result = run_checks("fi-ex-zoo1", answer | namespace(chapter, ZOO1))
+    assert not result.passed and "sum of the two single importances" in text(result)
+
+
+def test_zoo1_wrong_score_and_missing(chapter, zoo1_answer):
+    answer = zoo1_answer | {"imp_value": zoo1_answer["imp_value"] / 1000}
+    result = run_checks("fi-ex-zoo1", answer | namespace(chapter, ZOO1))
+    assert not result.passed and "not R²" in text(result)
+    result = run_checks("fi-ex-zoo1", {"imp_value": 0.0})
+    assert not result.passed and "store your answer in `imp_zoo1`" in text(result)
+
+
+# -- fi-ex-conditional ----------------------------------------------------------------
+COND = ["gbm_c", "Z_copy", "sim", "test_c"]
+
+
+def test_conditional_right_answer_passes(chapter):
+    # The solution's route: pandas qcut per date, shuffles with groupby().transform.
+    X, y = chapter["Z_copy"].iloc[chapter["test_c"]], chapter["sim"].y.iloc[chapter["test_c"]]
+    model = chapter["gbm_c"]
+    decile = X.groupby(level="date")["momentum_copy"].transform(lambda s: pd.qcut(s, 10, labels=False))
+    cells = [X.index.get_level_values("date"), decile.to_numpy()]
+    base = helpers.ic_scorer(model, X, y)
+    rng = np.random.default_rng(0)
+    drops = []
+    for _ in range(5):
+        shuffled = X.copy()
+        shuffled["momentum"] = X.groupby(cells)["momentum"].transform(lambda s: rng.permutation(s.to_numpy()))
+        drops.append(base - helpers.ic_scorer(model, shuffled, y))
+    result = run_checks("fi-ex-conditional", {"cond_imp": np.mean(drops)} | namespace(chapter, COND))
+    assert result.passed, result
+
+
+def test_conditional_unconditional_is_recognised(chapter):
+    X, y = chapter["Z_copy"].iloc[chapter["test_c"]], chapter["sim"].y.iloc[chapter["test_c"]]
+    plain = helpers.permutation_importance_panel(chapter["gbm_c"], X, y, n_repeats=5, random_state=0)
+    answer = {"cond_imp": plain.importances_mean["momentum"]}
+    result = run_checks("fi-ex-conditional", answer | namespace(chapter, COND))
+    assert not result.passed and "looks like the unconditional importance" in text(result)
+    result = run_checks("fi-ex-conditional", namespace(chapter, COND))
+    assert not result.passed and "store your answer in `cond_imp`" in text(result)
+
+
+# -- fi-ex-noise ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def noise_setup():
+    big = helpers.simulate_panel(n_dates=120, n_assets=200, seed=2)
+    Z_big = helpers.CrossSectionalStandardizer(nan_policy="fill").fit_transform(big.X)
+    y_rel = big.y - big.y.groupby(level="date").transform("mean")
+    train_big, test_big = next(helpers.WalkForwardSplit(n_splits=1, test_size=30).split(Z_big))
+    spec = dict(max_iter=50, max_depth=3, learning_rate=0.1, early_stopping=False, random_state=0)
+    hgb = HistGradientBoostingRegressor(**spec).fit(Z_big.iloc[train_big], y_rel.iloc[train_big])
+    hgb_true = HistGradientBoostingRegressor(**spec).fit(Z_big.iloc[train_big], big.expected.iloc[train_big])
+    background = Z_big.iloc[test_big].sample(300, random_state=0)
+
+    def rise(model):
+        pdv = partial_dependence(model, background, ["volatility"],
+                                 custom_values={"volatility": np.linspace(-2, 2, 21)})["average"][0]
+        return 100 * (pdv[10] - pdv[0])
+
+    ns = {"big": big, "train_big": train_big, "hgb": hgb, "background": background}
+    share = (1.0 - rise(hgb_true)) / (1.0 - rise(hgb))
+    answer = {"hgb_true": hgb_true, "rise_noise_free": rise(hgb_true), "noise_free_share": share}
+    return ns, answer, rise(hgb)
+
+
+def test_noise_right_answer_passes(noise_setup):
+    ns, answer, _ = noise_setup
+    result = run_checks("fi-ex-noise", answer | ns)
+    assert result.passed, result
+
+
+def test_noise_wrong_answers_get_their_hint(noise_setup):
+    ns, answer, rise_returns = noise_setup
+    result = run_checks("fi-ex-noise", answer | ns | {"rise_noise_free": answer["rise_noise_free"] / 100})
+    assert not result.passed and "is in decimals" in text(result)
+    result = run_checks("fi-ex-noise", answer | ns | {"rise_noise_free": rise_returns})
+    assert not result.passed and "rise of the model fitted to returns" in text(result)
+    result = run_checks("fi-ex-noise", answer | ns | {"hgb_true": ns["hgb"]})
+    assert not result.passed and "no better than `hgb`" in text(result)
+    result = run_checks("fi-ex-noise", answer | ns | {"noise_free_share": 100 * answer["noise_free_share"]})
+    assert not result.passed and "looks like a percentage" in text(result)
+    result = run_checks("fi-ex-noise", ns)
+    assert not result.passed and "store your answer in `hgb_true`" in text(result)

@@ -1,157 +1,185 @@
-"""The exercise checks of chapter 8 (information coefficient): wrong answers fail with their hint.
+"""The exercise checks of chapter 8 (Lasso selection): wrong answers fail with their hint.
 
-ic-ex-invariance, -deciles and -transfer read the chapter's ``sim``, ``forecast``
-and ``oos`` from the namespace; here they get a small simulated panel and a
-noisy oracle as the forecast, so the tests stay fast. ic-ex-french works on the
-French data, as in the chapter. Right answers are computed by other routes
-(loops over dates, wide frames) where that is cheap.
+The checks of lasso-ex-units, -half and -double read the chapter's per-date
+objects (``Za``, ``ra``, ``lasso``, ``sums``, ``names``) from the namespace; here
+they get a small synthetic panel of the same shape conventions, so the tests
+stay fast. (The bootstrap hint of lasso-ex-half needs the chapter's 36
+characteristics to separate the two kinds of samples; it was verified there.)
+Right answers are computed by other routes (Lasso on rows,
+``LassoCV`` on rows and ``helpers.fama_macbeth``) than the checks' own.
 """
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import spearmanr
+from sklearn.linear_model import Lasso, LassoCV
+from sklearn.model_selection import TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import helpers
+from helpers._exercise_checks.ch08_lasso_selection import _half_samples
 from helpers.exercises import run_checks
+
+NAMES = ["value", "profitability", "momentum", "zoo_7", "c4", "c5", "c6", "c7"]
+T, N = 240, 30
+
+
+def _standardise(a):
+    a = a - a.mean(axis=1, keepdims=True)
+    return a / a.std(axis=1, keepdims=True)
 
 
 @pytest.fixture(scope="module")
-def small():
-    sim = helpers.simulate_panel(n_dates=36, n_assets=60, seed=3)
+def panel():
     rng = np.random.default_rng(0)
-    forecast = sim.expected + 0.02 * rng.standard_normal(len(sim.expected))
-    return {"sim": sim, "forecast": forecast, "oos": types.SimpleNamespace(y=sim.y)}
+    raw = rng.standard_normal((T, N, len(NAMES)))
+    raw[..., 1] = 0.6 * raw[..., 0] + 0.8 * raw[..., 1]  # profitability ~ value
+    raw[..., 3] = 0.5 * raw[..., 0] + np.sqrt(0.75) * raw[..., 3]  # zoo_7 ~ value
+    Z3 = np.stack([_standardise(raw[..., k]) for k in range(len(NAMES))], axis=-1)
+    beta = np.array([0.004, 0.004, 0.006, 0, 0, 0, 0, 0])
+    r = Z3 @ beta + 0.12 * rng.standard_normal((T, N))
+    r = r - r.mean(axis=1, keepdims=True)
+    index = pd.MultiIndex.from_product(
+        [pd.date_range("2000-01-31", periods=T, freq="ME"), range(N)], names=["date", "asset"]
+    )
+    Z = pd.DataFrame(Z3.reshape(T * N, -1), index=index, columns=NAMES)
+    y = pd.Series(r.ravel(), index=index)
+    Za, ra = Z.to_numpy(), y.to_numpy()
+    sums = {
+        "G": np.einsum("tnk,tnl->tkl", Z3, Z3),
+        "c": np.einsum("tnk,tn->tk", Z3, r),
+        "rr": (r * r).sum(axis=1),
+        "n": np.full(T, float(N)),
+    }
+    cv = list(helpers.WalkForwardSplit(5).split(Z))
+    lasso = LassoCV(cv=cv, precompute=True).fit(Za, ra)
+    return {"Z": Z, "y": y, "Za": Za, "ra": ra, "sums": sums, "lasso": lasso,
+            "names": pd.Index(NAMES), "cv": cv}
 
 
 def _text(result):
     return " ".join(text for _, text in result.lines)
 
 
-# -- ic-ex-invariance ---------------------------------------------------------------
-def _invariance_table(sim, per_row=False):
-    rng = np.random.default_rng(5)
-    f, y = sim.expected, sim.y
-    dates = f.index.get_level_values("date")
-    codes, uniques = pd.factorize(dates)
-    shift = rng.normal(0, 0.03, len(f) if per_row else len(uniques))
-    scale = rng.uniform(0.5, 2.0, len(uniques))
-    variants = [
-        f,
-        f + (shift if per_row else shift[codes]),
-        f * scale[codes],
-        f.groupby(level="date").rank(pct=True),
-    ]
-    rows = []
-    for v in variants:
-        per_date = [spearmanr(v[dates == d], y[dates == d])[0] for d in uniques]  # a loop over dates
-        rows.append({"mean per-date IC": np.mean(per_date), "pooled IC": spearmanr(v, y)[0]})
-    return pd.DataFrame(rows, index=["oracle", "(a)", "(b)", "(c)"])
+def _ns(panel, **answers):
+    return {"Za": panel["Za"], "ra": panel["ra"], "lasso": panel["lasso"],
+            "sums": panel["sums"], "names": panel["names"], **answers}
 
 
-def test_invariance(small):
-    sim = small["sim"]
-    right = _invariance_table(sim)
-    assert run_checks("ic-ex-invariance", {"sim": sim, "invariance": right}).passed
-    per_row = _invariance_table(sim, per_row=True)
-    result = run_checks("ic-ex-invariance", {"sim": sim, "invariance": per_row})
-    assert not result.passed and "not one per row" in _text(result)
-    mean_as_pooled = right.assign(**{"pooled IC": right["mean per-date IC"]})
-    result = run_checks("ic-ex-invariance", {"sim": sim, "invariance": mean_as_pooled})
-    assert not result.passed and "ONE rank correlation over all rows" in _text(result)
-    result = run_checks("ic-ex-invariance", {"sim": sim})
-    assert not result.passed and "store your answer in `invariance`" in _text(result)
+# -- lasso-ex-units -----------------------------------------------------------------
+def test_units(panel):
+    lasso, Za, ra = panel["lasso"], panel["Za"], panel["ra"]
+    assert 0 < np.count_nonzero(lasso.coef_) < len(NAMES)
+    right = Lasso(alpha=100 * lasso.alpha_).fit(Za, 100 * ra)
+    assert run_checks("lasso-ex-units", _ns(panel, in_percent=right)).passed
+    unscaled = Lasso(alpha=lasso.alpha_).fit(Za, 100 * ra)
+    result = run_checks("lasso-ex-units", _ns(panel, in_percent=unscaled))
+    assert not result.passed and "alpha must be multiplied by 100" in _text(result)
+    decimal_returns = Lasso(alpha=100 * lasso.alpha_).fit(Za, ra)
+    result = run_checks("lasso-ex-units", _ns(panel, in_percent=decimal_returns))
+    assert not result.passed and "every coefficient of `in_percent` is zero" in _text(result)
+    result = run_checks("lasso-ex-units", _ns(panel))
+    assert not result.passed and "store your answer in `in_percent`" in _text(result)
 
 
-# -- ic-ex-deciles ------------------------------------------------------------------
-def test_deciles(small):
-    columns = ["mean", "std", "sharpe", "turnover"]
-    f, y = small["forecast"], small["oos"].y
-    summaries = {q: helpers.quantile_portfolios(f, y, n_quantiles=q).summary() for q in (5, 10)}
-    right = pd.DataFrame({q: s.loc["spread", columns] for q, s in summaries.items()}).T
-    assert run_checks("ic-ex-deciles", {**small, "spreads": right}).passed
-    result = run_checks("ic-ex-deciles", {**small, "spreads": right.iloc[::-1].set_axis([5, 10])})
-    assert not result.passed and "swapped" in _text(result)
-    top = pd.DataFrame({q: s.loc[q, columns] for q, s in summaries.items()}).T
-    result = run_checks("ic-ex-deciles", {**small, "spreads": top})
-    assert not result.passed and "is the top quantile" in _text(result)
-    result = run_checks("ic-ex-deciles", small)
-    assert not result.passed and "store your answer in `spreads`" in _text(result)
-
-
-# -- ic-ex-french -------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def french_answer():
+# -- lasso-ex-1se (the French data) -------------------------------------------------
+def _french_regressors():
     ff = helpers.load_french()
-    chars = helpers.return_characteristics(ff.portfolios, ff.factors["MktRF"])
-    next_ret = helpers.to_panel(ff.portfolios.shift(-1))
-    mom = chars["momentum"].dropna()
-    rows, lag_h = {}, {}
-    for h in [1, 3, 6, 12]:
-        ic = helpers.information_coefficient(helpers.horizon_returns(next_ret, h).reindex(mom.index), mom)
-        every_h = [ic.dropna().iloc[o::h] for o in range(h)]
-        rows[h] = {
-            "mean IC": ic.mean(),
-            "plain t": helpers.ic_summary(ic)["t_stat"],
-            "Newey-West t": helpers.ic_summary(ic, h - 1)["t_stat"],
-            "Hansen-Hodrick t": helpers.ic_summary(ic, h - 1, kernel="uniform")["t_stat"],
-            "non-overlapping t": np.mean([s.mean() / s.std(ddof=1) * np.sqrt(len(s)) for s in every_h]),
-        }
-        lag_h[h] = helpers.ic_summary(ic, h)["t_stat"]
-    summary = helpers.quantile_portfolios(mom, next_ret.reindex(mom.index), n_quantiles=5).summary()
-    return pd.DataFrame(rows).T, summary, pd.Series(lag_h)
+    rng = np.random.default_rng(0)
+    placebos = pd.DataFrame(
+        {f"placebo {c}": rng.permutation(ff.factors[c].to_numpy()) for c in ff.factors},
+        index=ff.factors.index,
+    )
+    return ff, pd.concat([ff.factors, placebos], axis=1)
 
 
-def test_french(french_answer):
-    table, summary, lag_h = french_answer
-    assert run_checks("ic-ex-french", {"french_h": table, "ff_summary": summary}).passed
-    for wrong, hint in [
-        (table.assign(**{"Newey-West t": table["plain t"]}), "equals the plain t"),
-        (table.assign(**{"Newey-West t": lag_h}), "uses h lags"),
-        (table.assign(**{"Newey-West t": table["Hansen-Hodrick t"], "Hansen-Hodrick t": table["Newey-West t"]}), "swapped"),
-    ]:
-        result = run_checks("ic-ex-french", {"french_h": wrong, "ff_summary": summary})
-        assert not result.passed and hint in _text(result)
-    result = run_checks("ic-ex-french", {"french_h": table, "ff_summary": summary.drop(index=summary.index[0])})
-    assert not result.passed and "`n_quantiles=5`" in _text(result)
-    result = run_checks("ic-ex-french", {"ff_summary": summary})
-    assert not result.passed and "store your answer in `french_h`" in _text(result)
+def test_one_se():
+    ff, F = _french_regressors()
+    right, cv_min = {}, {}
+    for p in ff.groups["size_value"]:
+        model = make_pipeline(StandardScaler(), LassoCV(cv=TimeSeriesSplit(5))).fit(F, ff.portfolios[p])
+        fit, Fs = model[-1], model[0].transform(F)
+        cv_min[p] = pd.Series(fit.coef_ != 0, index=F.columns)
+        mean = fit.mse_path_.mean(axis=1)
+        se = fit.mse_path_.std(axis=1, ddof=1) / np.sqrt(fit.mse_path_.shape[1])
+        alpha = fit.alphas_[mean <= mean.min() + se[mean.argmin()]].max()  # the largest such alpha
+        right[p] = pd.Series(Lasso(alpha=alpha).fit(Fs, ff.portfolios[p]).coef_ != 0, index=F.columns)
+    right, cv_min = pd.DataFrame(right).T, pd.DataFrame(cv_min).T
+    assert run_checks("lasso-ex-1se", {"one_se": right}).passed
+    result = run_checks("lasso-ex-1se", {"one_se": cv_min})
+    assert not result.passed and "selection at the CV minimum" in _text(result)
+    result = run_checks("lasso-ex-1se", {"one_se": right.T})
+    assert not result.passed and "transposed" in _text(result)
+    result = run_checks("lasso-ex-1se", {})
+    assert not result.passed and "store your answer in `one_se`" in _text(result)
 
 
-# -- ic-ex-transfer -----------------------------------------------------------------
-def _tc_table(forecast, y, scale_linear=True, half=True):
-    # Weights on wide frames (dates x assets), an independent route from the check's.
-    F = forecast.unstack("asset")
-    Y = y.reindex(forecast.index).unstack("asset")
-    qp = helpers.quantile_portfolios(forecast, y, n_quantiles=5)
-    Q = qp.quantiles.unstack("asset")
-    top, bottom = (Q == 5).astype(float), (Q == 1).astype(float)
-    w_q = top.div(top.sum(axis=1), axis=0) - bottom.div(bottom.sum(axis=1), axis=0)
-    D = F.sub(F.mean(axis=1), axis=0)
-    w_l = 2 * D.div(D.abs().sum(axis=1), axis=0) if scale_linear else D
-    out = {}
-    for name, W in [("quintile spread", w_q), ("linear weights (TC = 1)", w_l)]:
-        r = (W * Y).sum(axis=1)
-        traded = W.fillna(0).diff().abs().sum(axis=1).iloc[1:].mean()
-        out[name] = [r.mean(), r.mean() / r.std() * np.sqrt(12), (0.5 if half else 1.0) * traded]
-    return pd.DataFrame(out, index=["mean monthly return", "annualised Sharpe", "turnover"])
+# -- lasso-ex-half ------------------------------------------------------------------
+def _subsamples(panel, n=200, seed=3):
+    # Lasso on the ROWS of the drawn dates (the checks work on per-date sums).
+    rng = np.random.default_rng(seed)
+    Za, ra, alpha = panel["Za"], panel["ra"], panel["lasso"].alpha_
+    n_blocks = T // 12
+    out = np.zeros((n, len(NAMES)), dtype=bool)
+    for s in range(n):
+        dates = (rng.choice(n_blocks, n_blocks // 2, replace=False)[:, None] * 12 + np.arange(12)).ravel()
+        rows = (dates[:, None] * N + np.arange(N)).ravel()
+        fit = Lasso(alpha=alpha, fit_intercept=False, precompute=True).fit(Za[rows], ra[rows])
+        out[s] = fit.coef_ != 0
+    return out
 
 
-def test_transfer(small):
-    f, y = small["forecast"], small["oos"].y
-    right = _tc_table(f, y)
-    assert run_checks("ic-ex-transfer", {**small, "tc_table": right}).passed
-    result = run_checks("ic-ex-transfer", {**small, "tc_table": _tc_table(f, y, scale_linear=False)})
-    assert not result.passed and "the long side should sum to 1" in _text(result)
-    result = run_checks("ic-ex-transfer", {**small, "tc_table": _tc_table(f, y, half=False)})
-    assert not result.passed and "twice too large" in _text(result)
-    monthly = right.copy()
-    monthly.loc["annualised Sharpe"] /= np.sqrt(12)
-    result = run_checks("ic-ex-transfer", {**small, "tc_table": monthly})
-    assert not result.passed and "annualise it" in _text(result)
-    result = run_checks("ic-ex-transfer", small)
-    assert not result.passed and "store your answer in `tc_table`" in _text(result)
+def test_half(panel):
+    right = _subsamples(panel)
+    assert 0.05 < right.mean() < 0.95  # selections vary across subsamples
+    assert run_checks("lasso-ex-half", _ns(panel, half=right)).passed
+    result = run_checks("lasso-ex-half", _ns(panel, half=right.mean(axis=0)))
+    assert not result.passed and "not the shares" in _text(result)
+    # a Lasso at a tenth of the CV alpha (e.g. alpha not scaled as lasso_on_dates does)
+    small_alpha = _half_samples(panel["sums"], panel["lasso"].alpha_ / 10, 200, np.random.default_rng(5))
+    result = run_checks("lasso-ex-half", _ns(panel, half=small_alpha))
+    assert not result.passed and "do not match half-samples" in _text(result)
+    result = run_checks("lasso-ex-half", _ns(panel))
+    assert not result.passed and "store your answer in `half`" in _text(result)
+
+
+# -- lasso-ex-double ----------------------------------------------------------------
+def _double_by_rows(panel, d):
+    Z, y, cv = panel["Z"], panel["y"], panel["cv"]
+    controls = [n for n in NAMES if n != d]
+    step1 = LassoCV(cv=cv, precompute=True).fit(Z[controls].to_numpy(), y.to_numpy())
+    step2 = LassoCV(cv=cv, precompute=True).fit(Z[controls].to_numpy(), Z[d].to_numpy())
+    s1 = {n for n, b in zip(controls, step1.coef_) if b != 0}
+    s2 = {n for n, b in zip(controls, step2.coef_) if b != 0}
+    rows = {}
+    for label, chosen in [("single", s1), ("double", s1 | s2)]:
+        fm = helpers.fama_macbeth(Z[[d, *sorted(chosen)]], y)
+        rows[label] = {"controls": len(chosen), "premium (%)": 100 * fm.premia[d], "t-stat": fm.tstats[d]}
+    return pd.DataFrame(rows).T, s1, s2
+
+
+def test_double(panel):
+    tables, steps = {}, {}
+    for d in ["zoo_7", "value"]:
+        tables[d], *steps[d] = _double_by_rows(panel, d)
+    table = pd.concat(tables)
+    step1, step2 = steps["value"]
+    assert step2  # step 2 finds the characteristics correlated with value
+    right = _ns(panel, step1_value=step1, step2_value=step2, ds_table=table)
+    result = run_checks("lasso-ex-double", right)
+    assert result.passed, result
+    decimal = table.copy()
+    decimal["premium (%)"] /= 100
+    result = run_checks("lasso-ex-double", {**right, "ds_table": decimal})
+    assert not result.passed and "should be in percent" in _text(result)
+    result = run_checks("lasso-ex-double", {**right, "step1_value": step1 | {"value"}})
+    assert not result.passed and "not one of its own controls" in _text(result)
+    swapped = table.copy()
+    swapped.loc[("value", "single")], swapped.loc[("value", "double")] = table.loc[("value", "double")], table.loc[("value", "single")]
+    result = run_checks("lasso-ex-double", {**right, "ds_table": swapped})
+    assert not result.passed and "swapped" in _text(result)
+    result = run_checks("lasso-ex-double", _ns(panel))
+    assert not result.passed and "store your answer in `step1_value`" in _text(result)

@@ -16,12 +16,12 @@ EXERCISE = "```{exercise} Who leaves the panel?\n:label: usd-ex-leavers\n\nStore
 
 def _solution_source() -> str:
     """The book's own solution of usd-ex-leavers (an independent route from the check's code)."""
-    nb = json.loads((ROOT / "book" / "10_us_stocks_data.ipynb").read_text())
+    nb = json.loads((ROOT / "book" / "11_us_stocks_data.ipynb").read_text())
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and "share_illiquid_leavers =" in source:
             return source.replace('helpers.check("usd-ex-leavers")', "")
-    raise AssertionError("the solution of usd-ex-leavers is not in chapter 10")
+    raise AssertionError("the solution of usd-ex-leavers is not in chapter 11")
 
 
 def _write(path: pathlib.Path, *codes: str) -> None:
@@ -35,9 +35,9 @@ def _write(path: pathlib.Path, *codes: str) -> None:
 def test_grading_three_submissions(tmp_path):
     subs = tmp_path / "submissions"
     setup = "import helpers\nstocks = helpers.load_us_stocks()"
-    _write(subs / "carol" / "10_us_stocks_data.ipynb", setup, _solution_source())
-    _write(subs / "alice" / "10_us_stocks_data.ipynb", "1 / 0", "share_illiquid_leavers = 0.5")
-    _write(subs / "bob" / "10_us_stocks_data.ipynb", "import time\ntime.sleep(600)", "share_illiquid_leavers = 0.7")
+    _write(subs / "carol" / "11_us_stocks_data.ipynb", setup, _solution_source())
+    _write(subs / "alice" / "11_us_stocks_data.ipynb", "1 / 0", "share_illiquid_leavers = 0.5")
+    _write(subs / "bob" / "11_us_stocks_data.ipynb", "import time\ntime.sleep(600)", "share_illiquid_leavers = 0.7")
     private = tmp_path / "private.py"
     private.write_text(
         "from helpers.exercises import exercise\n"

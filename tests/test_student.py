@@ -184,7 +184,7 @@ def test_wrong_answers_get_their_hints():
     leavers = helpers.check("usd-ex-leavers", {"share_illiquid_leavers": 0.5})
     assert not leavers.passed and "compare it with the median of the same date" in repr(leavers)
     # The ivol check spots swapped values and signed returns from its own references.
-    from helpers._exercise_checks.ch10_us_stocks_data import _ivol_references
+    from helpers._exercise_checks.ch11_us_stocks_data import _ivol_references
 
     ref = _ivol_references()
     swapped = helpers.check("usd-ex-ivol", {"corr_ivol_t": ref["t-1"], "corr_ivol_t_minus_1": ref["t"]})

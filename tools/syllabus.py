@@ -34,15 +34,15 @@ EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}\s*(?P<title>[^\n]*)\n:label:\
 PREREQUISITES = {
     "01_panels": "Python with pandas and NumPy; a first course in statistics",
     "02_fama_macbeth": "chapter 1; linear regression and standard errors",
-    "03_cross_sectional_pipeline": "chapters 1–2; scikit-learn's fit/transform",
-    "04_walk_forward": "chapter 3",
-    "05_model_comparison": "chapter 4; decision trees (any introduction)",
-    "06_feature_importance": "chapter 5",
-    "07_lasso_selection": "chapters 2 and 4; ridge regression",
-    "08_information_coefficient": "chapter 4; rank correlation",
-    "10_us_stocks_data": "chapter 1",
-    "11_us_stocks_premia": "chapters 2, 8 and 10",
-    "12_us_stocks_forecasting": "chapters 5, 6, 7 and 10",
+    "04_cross_sectional_pipeline": "chapters 1–2; scikit-learn's fit/transform",
+    "05_walk_forward": "chapter 4",
+    "06_model_comparison": "chapter 5; decision trees (any introduction)",
+    "07_feature_importance": "chapter 6",
+    "08_lasso_selection": "chapters 2 and 5; ridge regression",
+    "09_information_coefficient": "chapter 5; rank correlation",
+    "11_us_stocks_data": "chapter 1",
+    "12_us_stocks_premia": "chapters 2, 9 and 11",
+    "13_us_stocks_forecasting": "chapters 6, 7, 8 and 11",
 }
 
 
@@ -98,8 +98,8 @@ def render(chapters: list[dict], times: dict, machine: str) -> str:
         in_class = ", ".join(f"`{e['label']}`" for e in ch["exercises"] if e["kind"] == "in class") or "–"
         home = ", ".join(f"`{e['label']}`" for e in ch["exercises"] if e["kind"] == "homework") or "–"
         lines.append(f"| {number} | {{doc}}`{ch['stem']}` | {book} | {student} | {in_class} | {home} |")
-        if number == 8:
-            lines.append("| 9 | {doc}`09_summary` (review) | – | – | the cheat sheet, questions | – |")
+        if number == 9:
+            lines.append("| 10 | {doc}`10_summary` (review) | – | – | the cheat sheet, questions | – |")
     lines.append("")
     for ch in chapters:
         number = int(ch["stem"][:2])

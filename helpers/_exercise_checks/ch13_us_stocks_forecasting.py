@@ -1,4 +1,4 @@
-"""Checks of chapter 12, Real stocks: forecasting out of sample.
+"""Checks of chapter 13, Real stocks: forecasting out of sample.
 
 The walk-forward comparisons take seconds per model, so the checks recompute
 only the linear model's row (OLS on per-date ranks with winsorised targets), with

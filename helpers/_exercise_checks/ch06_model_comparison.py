@@ -1,4 +1,4 @@
-"""Checks of chapter 5, Comparing linear and non-linear factor models.
+"""Checks of chapter 6, Comparing linear and non-linear factor models.
 
 Every reference is recomputed here from ``helpers`` and the data, with the
 settings the chapter states: least squares with numpy for OLS, scikit-learn's

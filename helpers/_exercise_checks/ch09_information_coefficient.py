@@ -1,4 +1,4 @@
-"""Checks of chapter 8, The information coefficient.
+"""Checks of chapter 9, The information coefficient.
 
 ``ic-ex-french`` recomputes everything from the French data. The other three
 exercises start from objects that the chapter's NON-solution cells define: the

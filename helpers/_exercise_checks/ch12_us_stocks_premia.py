@@ -1,4 +1,4 @@
-"""Checks of chapter 11, Real stocks: premia and signals.
+"""Checks of chapter 12, Real stocks: premia and signals.
 
 The references are recomputed with helpers from objects the chapter's own
 (non-solution) cells define: the common sample ``common``, its standardised

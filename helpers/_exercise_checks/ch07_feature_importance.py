@@ -1,4 +1,4 @@
-"""Checks of chapter 6, Feature importance as factor loading.
+"""Checks of chapter 7, Feature importance as factor loading.
 
 The chapter uses nearly all of its time budget, so these checks refit nothing.
 Where an exercise works on a model the chapter fitted in a NON-solution cell

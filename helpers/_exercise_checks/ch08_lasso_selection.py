@@ -1,4 +1,4 @@
-"""Checks of chapter 7, Selecting characteristics with the Lasso.
+"""Checks of chapter 8, Selecting characteristics with the Lasso.
 
 The chapter's panel (``simulate_panel`` plus the zoo of ``add_zoo``, a function
 of the notebook) takes longer to rebuild than a check may; the checks of

@@ -1,4 +1,4 @@
-"""Checks of chapter 3, Factor construction with a Pipeline."""
+"""Checks of chapter 4, Factor construction with a Pipeline."""
 
 from __future__ import annotations
 

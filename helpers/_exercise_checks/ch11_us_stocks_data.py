@@ -1,4 +1,4 @@
-"""Checks of chapter 10, Real stocks: the data."""
+"""Checks of chapter 11, Real stocks: the data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks of chapter 4, Walk-forward evaluation without look-ahead.
+"""Checks of chapter 5, Walk-forward evaluation without look-ahead.
 
 The leakage experiment of ``wf-ex-one-month`` fits 75 boosting models (several
 seconds); its check recomputes one panel of the five (seed 0) independently and
