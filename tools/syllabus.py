@@ -34,6 +34,7 @@ EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}\s*(?P<title>[^\n]*)\n:label:\
 PREREQUISITES = {
     "01_panels": "Python with pandas and NumPy; a first course in statistics",
     "02_fama_macbeth": "chapter 1; linear regression and standard errors",
+    "03_testing_factor_models": "chapter 2; hypothesis tests and p-values",
     "04_cross_sectional_pipeline": "chapters 1–2; scikit-learn's fit/transform",
     "05_walk_forward": "chapter 4",
     "06_model_comparison": "chapter 5; decision trees (any introduction)",
