@@ -221,11 +221,14 @@ def cross_sectional_regression(
         Test assets, dates (``DatetimeIndex``) x assets, complete.
     factors : pandas.DataFrame
         Factors on the same dates.
-    weighting : {"ols", "gls"}
-    nw_lags : int, "auto" or None
-        Lags of the long-run covariances (None: none).
-    kernel : {"bartlett", "uniform"}
-        Newey–West or Hansen–Hodrick weights for those lags.
+    weighting : str, default "ols"
+        ``"ols"`` (:math:`W = I_N`) or ``"gls"`` (:math:`W = V_{22}^{-1}`).
+    nw_lags : int, str or None, default None
+        Lags of the long-run covariances: None for none, an integer, or
+        ``"auto"`` as in :func:`helpers.fama_macbeth`.
+    kernel : str, default "bartlett"
+        ``"bartlett"`` (Newey–West) or ``"uniform"`` (Hansen–Hodrick) weights
+        for those lags.
     impose_factor_means : bool, default False
         For traded factors: set the premia to the factors' sample means
         instead of estimating them, and estimate only :math:`\gamma_0`
