@@ -48,6 +48,8 @@ from helpers.fama_macbeth import (
     GRSTest,
     TwoPassResults,
     fama_macbeth,
+    fama_macbeth_dask,
+    fama_macbeth_from_lambdas,
     two_pass,
 )
 from helpers.metrics import (
@@ -83,6 +85,8 @@ __all__ = [
     "check",
     "evaluate_walk_forward",
     "fama_macbeth",
+    "fama_macbeth_dask",
+    "fama_macbeth_from_lambdas",
     "forward_returns",
     "horizon_returns",
     "ic_difference_test",

@@ -30,6 +30,7 @@ from sklearn.metrics import make_scorer
 
 from helpers._newey_west import check_kernel, check_nw_lags, long_run_mean_cov
 from helpers._ranks import average_ranks
+from helpers._threads import inner_threads
 from helpers._validation import check_panel_index
 
 __all__ = [
@@ -120,7 +121,7 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
 
 def _ranks_of_both(padded: np.ndarray) -> np.ndarray:
     """Average ranks along the last axis of both layers of a (2, dates, width) array."""
-    if padded[0].size < 100_000:
+    if padded[0].size < 100_000 or inner_threads() < 2:
         return np.stack([average_ranks(padded[0]), average_ranks(padded[1])])
     # NumPy releases the GIL while sorting: rank outcomes and forecasts side by side.
     with ThreadPoolExecutor(2, thread_name_prefix="information_coefficient") as pool:
