@@ -549,14 +549,19 @@ def _cross_sections(x, y, codes, n_dates, alpha, names, n_threads=None):
     if not np.all(codes[1:] >= codes[:-1]):
         order = np.argsort(codes, kind="stable")
         x, y, codes = x[order], y[order], codes[order]
-    counts = np.bincount(codes, minlength=n_dates)
-    starts = np.concatenate([[0], np.cumsum(counts)])
+    starts = np.searchsorted(codes, np.arange(n_dates + 1))  # codes are sorted now
+    counts = np.diff(starts)
     width = max(int(counts.max()), 1)
     balanced = bool(np.all(counts == counts[0]))
-    head = slice(0, min(n, 200_000))
-    with np.errstate(over="ignore", invalid="ignore"):
-        head_ok = np.isfinite(y[head]) & np.isfinite(x[head].sum(axis=1))
-    sample = np.flatnonzero(head_ok)[:10_000]
+    # The shift: the mean of the first 10,000 rows without a NaN among the first 200,000
+    # (looked for in the first 20,000 rows first, where they usually are).
+    for size in (20_000, 200_000):
+        head = slice(0, min(n, size))
+        with np.errstate(over="ignore", invalid="ignore"):
+            head_ok = np.isfinite(y[head]) & np.isfinite(x.T[:, head].sum(axis=0))
+        sample = np.flatnonzero(head_ok)[:10_000]
+        if len(sample) == 10_000 or head.stop == n:
+            break
     shift_x = x[sample].mean(axis=0) if len(sample) else np.zeros(k)
     shift_y = y[sample].mean() if len(sample) else 0.0
 
@@ -567,11 +572,13 @@ def _cross_sections(x, y, codes, n_dates, alpha, names, n_threads=None):
     blocks = [(b0, min(b0 + block, n_dates)) for b0 in range(0, n_dates, block)]
     xt = x.T  # characteristic-major: a free view of pandas' column blocks
 
-    def accumulate(my_blocks):
-        """Moments of some blocks of dates; returns the count of infs per column."""
+    queue = iter(blocks)  # taken block by block by every thread (next() holds the GIL)
+
+    def accumulate():
+        """Moments of blocks of dates taken from the queue; returns the count of infs per column."""
         infinite = np.zeros(k + 1, dtype=np.int64)
         buffer = np.empty((m, min(block, n_dates), width))
-        for b0, b1 in my_blocks:
+        for b0, b1 in queue:
             nb, r0, r1 = b1 - b0, starts[b0], starts[b1]
             z = buffer[:, :nb]
             if balanced:  # (inf - shift stays inf; rows with an inf are rejected below)
@@ -588,26 +595,26 @@ def _cross_sections(x, y, codes, n_dates, alpha, names, n_threads=None):
             # Rows with a NaN (or an inf) have a non-finite sum: give them no weight.
             with np.errstate(over="ignore", invalid="ignore"):
                 row_sums = z[: k + 1].sum(axis=0)
-            bad_t, bad_w = np.nonzero(~np.isfinite(row_sums))
-            if len(bad_t):
-                values = z[: k + 1, bad_t, bad_w]
+            bad = np.flatnonzero(~np.isfinite(row_sums))
+            if len(bad):
+                flat = z.reshape(m, nb * width)  # a view: rows of the block laid end to end
+                values = flat[: k + 1].take(bad, axis=1)
                 infinite += np.isinf(values).sum(axis=1)
                 if np.isfinite(values).all(axis=0).any():
                     raise ValueError(
                         "X or y holds values so large that their sum overflows; rescale them."
                     )
-                z[:, bad_t, bad_w] = 0.0
+                flat[:, bad] = 0.0
             zt = z.transpose(1, 0, 2)  # dates x variables x rows, a view
             np.matmul(zt, zt.transpose(0, 2, 1), out=moments[b0:b1])
         return infinite
 
     # NumPy releases the GIL in these loops: two threads use both cores of a laptop.
+    # This thread works too, beside the pool's; a thread that is slowed down (by other
+    # work on the machine) takes fewer blocks.
     n_threads = min(inner_threads(_THREADS) if n_threads is None else n_threads, len(blocks))
-    if n_threads > 1:
-        shares = [blocks[i::n_threads] for i in range(n_threads)]
-        infinite = sum(_pool().map(accumulate, shares))
-    else:
-        infinite = accumulate(blocks)
+    helpers_ = [_pool().submit(accumulate) for _ in range(n_threads - 1)]
+    infinite = accumulate() + sum(f.result() for f in helpers_)
     if infinite[:k].any():
         raise infinite_values_error("X", names, infinite[:k])
 
@@ -633,23 +640,25 @@ def _cross_sections(x, y, codes, n_dates, alpha, names, n_threads=None):
     lambdas = np.full((n_dates, k + 1), np.nan)
     r2 = np.full(n_dates, np.nan)
     if ok.any():
-        slopes = np.linalg.solve(gram[ok], xty[ok][:, :, None])[:, :, 0]
-        lambdas[ok, 1:] = slopes
-        lambdas[ok, 0] = shift_y + my[ok] - np.einsum("bk,bk->b", shift_x + mx[ok], slopes)
+        use = slice(None) if ok.all() else ok  # (no copies when every date is used)
+        gram, xty, yty, mx, my = gram[use], xty[use], yty[use], mx[use], my[use]
+        slopes = np.linalg.solve(gram, xty[:, :, None])[:, :, 0]
+        lambdas[use, 1:] = slopes
+        lambdas[use, 0] = shift_y + my - np.einsum("bk,bk->b", shift_x + mx, slopes)
         # Residual sum of squares from the normal equations: y'y - 2 w'X'y + w'X'X w
         # (X'X without the ridge penalty).
-        xtx = gram[ok] - (alpha * np.eye(k) if alpha else 0.0)
+        xtx = gram - alpha * np.eye(k) if alpha else gram
         ssr = (
-            yty[ok]
-            - 2 * np.einsum("bk,bk->b", slopes, xty[ok])
+            yty
+            - 2 * np.einsum("bk,bk->b", slopes, xty)
             + np.einsum("bk,bkj,bj->b", slopes, xtx, slopes)
         )
-        sst = yty[ok]
+        sst = yty
         # A date whose returns are all equal has sst = 0 up to rounding error: its R^2
         # is undefined. Compare with the raw second moment, not with exactly 0.
-        constant = sst <= 1e-12 * np.maximum(moments[ok, k, k], np.finfo(float).tiny)
+        constant = sst <= 1e-12 * np.maximum(moments[use, k, k], np.finfo(float).tiny)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r2[ok] = np.where(constant, np.nan, 1.0 - np.maximum(ssr, 0.0) / sst)
+            r2[use] = np.where(constant, np.nan, 1.0 - np.maximum(ssr, 0.0) / sst)
     return lambdas, r2, n_obs, reasons
 
 
