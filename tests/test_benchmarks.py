@@ -18,7 +18,7 @@ def test_fama_macbeth_benchmark_runs_and_agrees():
         timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    assert "the three agree to" in run.stdout
+    assert "the four agree to" in run.stdout
     assert "| `helpers.fama_macbeth` |" in run.stdout
     assert "batched-NumPy floor" in run.stdout
 
