@@ -43,6 +43,7 @@ PREREQUISITES = {
     "10_us_stocks_data": "chapter 1",
     "11_us_stocks_premia": "chapters 2, 8 and 10",
     "12_us_stocks_forecasting": "chapters 5, 6, 7 and 10",
+    "scaling_out": "chapters 2, 4, 5 and 6",
 }
 
 
