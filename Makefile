@@ -109,6 +109,7 @@ syllabus: $(STAMP)
 	$(BIN)/python -m tools.syllabus $(NOTEBOOKS)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_fama_macbeth.py
 	$(BIN)/python benchmarks/bench_ic.py
 

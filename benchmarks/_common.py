@@ -24,6 +24,11 @@ def speedup_table(rows, ours):
         "|---|---:|---:|---:|---:|",
     ]
     for name, f, b in rows:
-        lines.append(f"| {name} | {f:.3f} | {b:.3f} | {f / first:.0f}x | {b / best:.0f}x |")
+        lines.append(f"| {name} | {f:.3f} | {b:.3f} | {_ratio(f / first)} | {_ratio(b / best)} |")
     lines.append(f"| {label} | {first:.3f} | {best:.3f} | 1x | 1x |")
     return lines
+
+
+def _ratio(r):
+    """A speed-up as 16x, or 1.9x / 0.71x below 10 (a slower helper shows as below 1)."""
+    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x" if r >= 1 else f"{r:.2f}x"

@@ -6,7 +6,13 @@ includes.
 
 1. a loop over dates calling scipy.stats.spearmanr on each date's valid pairs,
    starting from the pandas panel (groupby over the date level);
-2. helpers.information_coefficient: every date ranked at once in a padded
+2. alphalens-reloaded's `factor_information_coefficient` (a benchmark-only
+   dependency, pinned in benchmarks/requirements.txt, which `make bench`
+   installs; the row is left out if it is not installed), timed from the same
+   Series: building its factor_data frame (valid pairs only), then the call;
+3. helpers.information_coefficient before issue 14 (benchmarks/_ic_previous.py),
+   to measure the speed-up of the current version in the same run;
+4. helpers.information_coefficient: every date ranked at once in a padded
    array, no per-date Python call.
 
 Both start from the same pandas Series (T=600 dates x N=2000 assets, 5 % of
@@ -27,6 +33,7 @@ import scipy
 from scipy.stats import spearmanr
 
 import helpers
+import _ic_previous
 from _common import speedup_table, timed
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -61,6 +68,14 @@ def scipy_loop(y, forecast):
     return pd.Series(out, dtype="float64")
 
 
+def with_alphalens(y, forecast):
+    """alphalens' per-date IC, from its factor_data layout (a '1D' return column, 'factor')."""
+    from alphalens.performance import factor_information_coefficient
+
+    factor_data = pd.DataFrame({"1D": y, "factor": forecast}).dropna()
+    return factor_information_coefficient(factor_data)["1D"]
+
+
 def with_helpers(y, forecast):
     return helpers.information_coefficient(y, forecast)
 
@@ -76,16 +91,31 @@ def main():
     f_help, t_help, ic_help = timed(with_helpers, y, forecast)
     gap = float(np.nanmax(np.abs(ic_help.to_numpy() - ic_loop.reindex(ic_help.index).to_numpy())))
     assert gap < 1e-12, f"the two implementations disagree by {gap:.2e}"
+    rows = [("loop over dates, `scipy.stats.spearmanr` per date", f_loop, t_loop)]
+    try:
+        import alphalens
+    except ImportError:
+        alphalens = None
+    f_prev, t_prev, ic_prev = timed(_ic_previous.information_coefficient, y, forecast)
+    same = np.array_equal(ic_prev.to_numpy(), ic_help.to_numpy(), equal_nan=True)
+    assert same, "the previous and the current helpers give different ICs"
+    if alphalens is not None:
+        f_al, t_al, ic_al = timed(with_alphalens, y, forecast)
+        gap_al = float(np.nanmax(np.abs(ic_help.to_numpy() - ic_al.reindex(ic_help.index).to_numpy())))
+        assert gap_al < 1e-12, f"alphalens and helpers disagree by {gap_al:.2e}"
+        gap = max(gap, gap_al)
+        rows.append((f"alphalens-reloaded {alphalens.__version__} `factor_information_coefficient`",
+                     f_al, t_al))
 
+    rows.append(("`helpers.information_coefficient` before issue 14 (same results)", f_prev, t_prev))
     lines = [
         f"Per-date Spearman IC on T={T} dates x N={N} assets ({len(y):,} rows, 5 % of "
-        f"pairs with a NaN, ties in the forecasts), from the same pandas Series; the two "
-        f"agree to {gap:.1e}.",
+        f"pairs with a NaN, ties in the forecasts), from the same pandas Series; the "
+        f"{['two', 'three'][len(rows) - 2]} implementations agree to {gap:.1e}; the helpers "
+        f"before and after issue 14 give identical results, the current one "
+        f"{t_prev / t_help:.2f} times faster (best of 3; first runs {f_prev / f_help:.2f}).",
         "",
-        *speedup_table(
-            [("loop over dates, `scipy.stats.spearmanr` per date", f_loop, t_loop)],
-            ("`helpers.information_coefficient`", f_help, t_help),
-        ),
+        *speedup_table(rows, ("`helpers.information_coefficient`", f_help, t_help)),
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"NumPy {np.__version__}, SciPy {scipy.__version__}, pandas {pd.__version__}.",

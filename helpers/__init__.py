@@ -52,6 +52,8 @@ from helpers.fama_macbeth import (
     GRSTest,
     TwoPassResults,
     fama_macbeth,
+    fama_macbeth_dask,
+    fama_macbeth_from_lambdas,
     two_pass,
 )
 from helpers.factor_tests import (
@@ -99,6 +101,8 @@ __all__ = [
     "evaluate_walk_forward",
     "factor_relevance_test",
     "fama_macbeth",
+    "fama_macbeth_dask",
+    "fama_macbeth_from_lambdas",
     "forward_returns",
     "horizon_returns",
     "ic_difference_test",

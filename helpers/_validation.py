@@ -158,10 +158,17 @@ def date_codes(index: pd.MultiIndex, name: str) -> tuple[np.ndarray, pd.Index]:
     codes = index.codes[d_level]
     if (codes < 0).any():
         raise ValueError(f"{name} has missing (NaN) dates in its index; drop those rows.")
-    used = np.bincount(codes, minlength=len(levels)) > 0
     a = index.codes[a_level]
     if (a < 0).any():
         raise ValueError(f"{name} has missing (NaN) assets in its index; drop those rows.")
+    # On the raw codes (int8/int16 for few dates: cheaper to compare than int64).
+    later, same = codes[1:] > codes[:-1], codes[1:] == codes[:-1]
+    in_order = bool(np.all(later | same))
+    if in_order and len(codes):  # the dates used: the first code of each run, no counting
+        used = np.zeros(len(levels), dtype=bool)
+        used[codes[np.r_[0, np.flatnonzero(later) + 1]]] = True
+    else:
+        used = np.bincount(codes, minlength=len(levels)) > 0
     if used.all() and levels.is_monotonic_increasing:
         # The usual case: the codes already rank the dates. pandas stores them
         # as int8/int16 for few dates; widen, so that arithmetic cannot overflow.
@@ -171,8 +178,8 @@ def date_codes(index: pd.MultiIndex, name: str) -> tuple[np.ndarray, pd.Index]:
         rank = np.full(len(levels), -1, dtype=np.int64)
         rank[np.flatnonzero(used)[order]] = np.arange(len(order))
         d, dates = rank[codes], levels[used][order]
+        later, same = d[1:] > d[:-1], d[1:] == d[:-1]
     # Sorted by (date, asset) without repeats, checked in one pass; otherwise sort keys.
-    later, same = d[1:] > d[:-1], d[1:] == d[:-1]
     if not np.all(later | (same & (a[1:] > a[:-1]))):
         key = d.astype(np.int64) * (len(index.levels[a_level]) + 1) + a
         key.sort()

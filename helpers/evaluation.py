@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.utils.parallel import Parallel, delayed
 
 from helpers._validation import check_numeric_frame, check_target, date_codes
 from helpers.metrics import (
@@ -121,7 +122,7 @@ class WalkForwardEvaluation:
         return ic_difference_test(self.ic[a], self.ic[b], nw_lags=nw_lags)
 
 
-def evaluate_walk_forward(models, X, y, *, cv, oracle=None) -> WalkForwardEvaluation:
+def evaluate_walk_forward(models, X, y, *, cv, oracle=None, n_jobs=None) -> WalkForwardEvaluation:
     r"""Fit and score several models on the same walk-forward folds.
 
     For every fold of ``cv`` and every model: clone the model, fit it on the
@@ -148,6 +149,12 @@ def evaluate_walk_forward(models, X, y, *, cv, oracle=None) -> WalkForwardEvalua
         The true expected return of every row (known for simulated data):
         scored on the same test rows as a model named ``"oracle"``, the best
         forecast possible.
+    n_jobs : int or None, default None
+        Number of fits run in parallel, one per fold and model, through
+        ``sklearn.utils.parallel.Parallel``: None means 1 unless inside a
+        ``joblib.parallel_config`` context (which also chooses the backend, e.g.
+        ``backend="dask"`` for a Dask cluster); -1 uses all cores. The results
+        are the same as with ``n_jobs=1`` (only the timings differ).
 
     Returns
     -------
@@ -196,7 +203,7 @@ def evaluate_walk_forward(models, X, y, *, cv, oracle=None) -> WalkForwardEvalua
         raise TypeError(f"cv must be a splitter with a split method; got {type(cv).__name__}.")
 
     dates = X.index.get_level_values("date")
-    records, pieces, fold_rows = [], [], []
+    folds = []
     seen = np.zeros(len(X), dtype=bool)
     for fold, (train, test) in enumerate(cv.split(X, y), start=1):
         if seen[test].any():
@@ -205,17 +212,19 @@ def evaluate_walk_forward(models, X, y, *, cv, oracle=None) -> WalkForwardEvalua
                 "of cv must not overlap."
             )
         seen[test] = True
-        X_train, y_train, X_test = X.iloc[train], y.iloc[train], X.iloc[test]
-        y_test = y.iloc[test]
+        folds.append((fold, train, test))
+    # One task per fold and model; Parallel returns the results in this order.
+    fitted = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_predict)(model, X.iloc[train], y.iloc[train], X.iloc[test])
+        for _, train, test in folds
+        for model in models.values()
+    )
+    records, pieces, fold_rows = [], [], []
+    for f, (fold, train, test) in enumerate(folds):
+        X_test, y_test = X.iloc[test], y.iloc[test]
         forecasts = {}
-        for name, model in models.items():
-            estimator = clone(model)
-            start = time.perf_counter()
-            estimator.fit(X_train, y_train)
-            fit_time = time.perf_counter() - start
-            start = time.perf_counter()
-            forecasts[name] = np.asarray(estimator.predict(X_test), dtype="float64").ravel()
-            predict_time = time.perf_counter() - start
+        for m, name in enumerate(models):
+            forecasts[name], fit_time, predict_time = fitted[f * len(models) + m]
             records += _fold_records(name, fold, y_test, forecasts[name], fit_time, predict_time)
         if oracle is not None:
             forecasts["oracle"] = oracle_values[test]
@@ -245,6 +254,17 @@ def evaluate_walk_forward(models, X, y, *, cv, oracle=None) -> WalkForwardEvalua
         ic=ic,
         folds=pd.DataFrame(fold_rows).set_index("fold"),
     )
+
+
+def _fit_predict(model, X_train, y_train, X_test):
+    """Fit a clone of ``model`` and forecast ``X_test``: forecasts, fit and predict times."""
+    estimator = clone(model)
+    start = time.perf_counter()
+    estimator.fit(X_train, y_train)
+    fit_time = time.perf_counter() - start
+    start = time.perf_counter()
+    forecast = np.asarray(estimator.predict(X_test), dtype="float64").ravel()
+    return forecast, fit_time, time.perf_counter() - start
 
 
 def _fold_records(name, fold, y_test, forecast, fit_time, predict_time):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import numbers
-import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from helpers._newey_west import check_kernel, check_nw_lags, long_run_mean_cov, se_label
+from helpers._threads import inner_threads
 from helpers._validation import (
     check_complete_wide,
     check_numeric_frame,
@@ -40,15 +40,23 @@ from helpers._validation import (
     infinite_values_error,
 )
 
-__all__ = ["FamaMacBethResults", "GRSTest", "TwoPassResults", "fama_macbeth", "two_pass"]
+__all__ = [
+    "FamaMacBethResults",
+    "GRSTest",
+    "TwoPassResults",
+    "fama_macbeth",
+    "fama_macbeth_dask",
+    "fama_macbeth_from_lambdas",
+    "two_pass",
+]
 
 # A date is rank deficient when a characteristic, scaled to unit length, is explained
 # by the others with 1 - R^2 below this.
 _RCOND = 1e-10
 # Size of the reusable buffer for one block of dates: small enough to stay in cache.
 _BLOCK_BYTES = 4 * 2**20
-# Threads for the pass over the data (NumPy releases the GIL in it).
-_THREADS = min(2, os.cpu_count() or 1)
+# Most threads for the pass over the data (NumPy releases the GIL in it); see inner_threads.
+_THREADS = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,11 +230,7 @@ def fama_macbeth(
     x, _ = check_numeric_frame(X, "X", check_values=False)  # scanned in _cross_sections
     kernel = check_kernel(kernel)
     yv = check_target(y, X.index)
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not np.isfinite(alpha):
-        raise TypeError(f"alpha must be a finite number >= 0; got {alpha!r}.")
-    if alpha < 0:
-        raise ValueError(f"alpha must be >= 0 (0 for OLS, > 0 for ridge); got {alpha}.")
-    alpha = float(alpha)
+    alpha = _check_alpha(alpha)
     if "const" in X.columns:
         raise ValueError(
             "X has a column named 'const'; the intercept is added by fama_macbeth. "
@@ -236,7 +240,14 @@ def fama_macbeth(
 
     codes, dates = date_codes(X.index, "X")
     lambdas, r2, n_obs, reasons = _cross_sections(x, yv, codes, len(dates), alpha, columns[1:])
-    n_missing = int(len(x) - n_obs.sum())
+    return _finish(
+        lambdas, r2, n_obs, reasons, dates, columns,
+        n_missing=int(len(x) - n_obs.sum()), alpha=alpha, nw_lags=nw_lags, kernel=kernel,
+    )
+
+
+def _finish(lambdas, r2, n_obs, reasons, dates, columns, *, n_missing, alpha, nw_lags, kernel):
+    """Results from the per-date arrays of the first pass (all dates, skipped ones NaN)."""
     used = ~np.isnan(lambdas[:, 0])
     if not used.any():
         raise ValueError(
@@ -253,7 +264,7 @@ def fama_macbeth(
             f"fama_macbeth skipped {len(skipped)} of {len(dates)} dates "
             f"({_first_reasons(reasons, dates)}); see results.skipped_dates.",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     lam = pd.DataFrame(lambdas[used], index=dates[used], columns=columns)
     lam.columns.name = "parameter"
@@ -269,6 +280,246 @@ def fama_macbeth(
     )
 
 
+def fama_macbeth_from_lambdas(
+    lambdas,
+    *,
+    r2=None,
+    n_obs=None,
+    skipped_dates=None,
+    n_missing_rows: int = 0,
+    alpha: float = 0.0,
+    nw_lags=None,
+    kernel: str = "bartlett",
+) -> FamaMacBethResults:
+    r"""Finish Fama–MacBeth from per-date estimates computed elsewhere: the second pass.
+
+    The first pass of Fama–MacBeth is one regression per date, so it can run
+    anywhere (per file, per year, per worker of a cluster); this function takes
+    the per-date estimates gathered from there and computes the premia, their
+    (plain or Newey–West) standard errors, t-statistics and p-values exactly as
+    :func:`fama_macbeth` does from a panel.
+
+    Parameters
+    ----------
+    lambdas : pandas.DataFrame
+        The per-date estimates :math:`\hat\lambda_t`, one row per date used
+        (``"const"`` first, then the characteristics, as in
+        ``FamaMacBethResults.lambdas``), without missing values. The rows are
+        sorted by date here (Newey–West weights need the time order).
+    r2 : pandas.Series, optional
+        Each date's cross-sectional R², on the dates of ``lambdas`` (NaN if omitted).
+    n_obs : pandas.Series, optional
+        Rows used per date, skipped dates included (NaN per date if omitted).
+    skipped_dates : pandas.Series, optional
+        Date -> reason of each skipped date (none if omitted).
+    n_missing_rows : int, default 0
+        Rows dropped for a NaN, over all dates.
+    alpha, nw_lags, kernel
+        As in :func:`fama_macbeth` (``alpha`` is only recorded).
+
+    Returns
+    -------
+    FamaMacBethResults
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import helpers
+    >>> sim = helpers.simulate_panel(n_dates=60, n_assets=200, seed=0)
+    >>> X = sim.latent[["momentum", "value"]]
+    >>> dates = X.index.get_level_values("date")
+    >>> halves = [dates < dates[len(X) // 2], dates >= dates[len(X) // 2]]
+    >>> parts = [helpers.fama_macbeth(X[h], sim.y[h]).lambdas for h in halves]
+    >>> res = helpers.fama_macbeth_from_lambdas(pd.concat(parts))
+    >>> bool((res.premia - helpers.fama_macbeth(X, sim.y).premia).abs().max() < 1e-12)
+    True
+    """
+    if not isinstance(lambdas, pd.DataFrame) or lambdas.empty:
+        raise TypeError(
+            "lambdas must be a non-empty DataFrame of per-date estimates (dates as rows, "
+            f"'const' and the characteristics as columns); got {type(lambdas).__name__}"
+            f"{' (empty)' if isinstance(lambdas, pd.DataFrame) else ''}."
+        )
+    text = [c for c in lambdas.columns if not pd.api.types.is_numeric_dtype(lambdas[c])]
+    if text:
+        raise TypeError(f"lambdas must hold numbers; the columns {text} do not.")
+    values = lambdas.to_numpy(dtype="float64")
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"lambdas has {int((~np.isfinite(values)).any(axis=1).sum())} rows with a NaN or "
+            "an infinite value; a skipped date has no row (give it in skipped_dates)."
+        )
+    if lambdas.index.has_duplicates:
+        first = lambdas.index[lambdas.index.duplicated()][0]
+        raise ValueError(
+            f"lambdas has two rows for the date {_date_text(first)}; each date must be "
+            "estimated once (were partitions or files overlapping?)."
+        )
+    kernel = check_kernel(kernel)
+    lam = lambdas.sort_index().astype("float64")
+    lam.index = lam.index.rename("date")
+    lam.columns = pd.Index(lam.columns, name="parameter")
+    dates = lam.index
+    r2 = pd.Series(np.nan, index=dates) if r2 is None else pd.Series(r2).reindex(dates)
+    n_obs = pd.Series(np.nan, index=dates) if n_obs is None else pd.Series(n_obs).sort_index()
+    skipped = (pd.Series(dtype=object) if skipped_dates is None
+               else pd.Series(skipped_dates, dtype=object).sort_index())
+    for series, name in ((n_obs, "date"), (skipped, "date")):
+        series.index = series.index.rename(name)
+    return _second_pass(
+        lam,
+        nw_lags,
+        kernel=kernel,
+        r2=r2.rename("r2").rename_axis("date"),
+        n_obs=n_obs.rename("n_obs"),
+        skipped=skipped.rename("reason"),
+        n_missing=int(n_missing_rows),
+        alpha=float(alpha),
+    )
+
+
+def fama_macbeth_dask(
+    data, y: str, *, asset: str = "asset", x=None, alpha: float = 0.0, nw_lags=None,
+    kernel: str = "bartlett",
+) -> FamaMacBethResults:
+    r"""Fama–MacBeth on a Dask DataFrame partitioned by whole dates.
+
+    Each partition's cross-sections are solved where the partition lives (on
+    the workers of a cluster, if a ``distributed.Client`` is active), with the
+    same batched first pass as :func:`fama_macbeth`; only the per-date
+    estimates travel back, and the second pass is
+    :func:`fama_macbeth_from_lambdas`. The result equals
+    ``fama_macbeth(X, y)`` on the same panel in pandas (to rounding error,
+    about 1e-14).
+
+    Parameters
+    ----------
+    data : dask.dataframe.DataFrame
+        The panel in long form: indexed by date (a Dask DataFrame has no
+        MultiIndex), with a column of asset identifiers, the return column and
+        the characteristics. Every date must lie in one partition: that is
+        the case after ``data.set_index("date")`` with sorted divisions, or when
+        every partition is built from a block of whole dates.
+    y : str
+        The return column.
+    asset : str, default "asset"
+        The column of asset identifiers (each (date, asset) at most once).
+    x : list of str, optional
+        The characteristics; by default every column other than ``asset`` and ``y``.
+    alpha, nw_lags, kernel
+        As in :func:`fama_macbeth`.
+
+    Returns
+    -------
+    FamaMacBethResults
+
+    Raises
+    ------
+    ValueError
+        If a date appears in more than one partition (the message names the
+        date and the partitions), and for the inputs :func:`fama_macbeth` refuses.
+
+    Notes
+    -----
+    On the workers, each partition is solved with one thread (the helpers'
+    own thread pool off, and NumPy's BLAS limited to one thread with
+    threadpoolctl): the parallelism is the cluster's, one task per partition
+    and worker thread, so threads do not multiply.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import helpers
+    >>> sim = helpers.simulate_panel(n_dates=60, n_assets=200, seed=0)
+    >>> long = sim.latent[["momentum", "value"]].assign(ret=sim.y).reset_index("asset")
+    >>> ddf = dd.from_pandas(long, npartitions=4, sort=True)
+    >>> res = helpers.fama_macbeth_dask(ddf, "ret")
+    >>> ref = helpers.fama_macbeth(sim.latent[["momentum", "value"]], sim.y)
+    >>> bool((res.premia - ref.premia).abs().max() < 1e-12)
+    True
+    """
+    import dask
+    import dask.dataframe as dd
+
+    if not isinstance(data, dd.DataFrame):
+        raise TypeError(
+            "data must be a dask.dataframe.DataFrame indexed by date with an asset column; "
+            f"got {type(data).__name__}. For a pandas panel use helpers.fama_macbeth(X, y)."
+        )
+    columns = list(data.columns)
+    for name, what in ((asset, "asset"), (y, "y")):
+        if name not in columns:
+            raise ValueError(f"data has no column {name!r} (the {what} column); its columns are {columns}.")
+    x = [c for c in columns if c not in (asset, y)] if x is None else list(x)
+    missing = [c for c in x if c not in columns]
+    if missing or not x:
+        raise ValueError(f"x names columns {missing or x} that data does not have; its columns are {columns}.")
+    if "const" in x:
+        raise ValueError("data has a characteristic named 'const'; the intercept is added here. Rename it.")
+    alpha = _check_alpha(alpha)
+    kernel = check_kernel(kernel)
+    task = dask.delayed(_partition_first_pass, pure=True)
+    parts = dask.compute(*[task(p, y, x, asset, alpha, i) for i, p in enumerate(data.to_delayed())])
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        raise ValueError("data has no rows.")
+    table = pd.concat([p[0] for p in parts])
+    if table.index.has_duplicates:
+        first = table.index[table.index.duplicated()][0]
+        where = sorted(int(i) for i in table.loc[[first], "_partition"])
+        raise ValueError(
+            f"The date {_date_text(first)} is split over the partitions {where}: every date "
+            "must lie in one partition, or its cross-section would be cut in pieces. "
+            "Partition by date, e.g. data = data.reset_index().set_index('date') (sorted "
+            "divisions), or build every partition from whole dates."
+        )
+    order = np.argsort(table.index, kind="stable")
+    table = table.iloc[order]
+    dates = table.index.rename("date")
+    position = {d: t for t, d in enumerate(dates)}
+    reasons = {position[d]: r for p in parts for d, r in p[1].items()}
+    names = ["const", *map(str, x)]
+    n_obs = table["_n_obs"].to_numpy()
+    return _finish(
+        table[names].to_numpy(), table["_r2"].to_numpy(), n_obs, reasons, dates, names,
+        n_missing=int((table["_n_rows"].to_numpy() - n_obs).sum()),
+        alpha=alpha, nw_lags=nw_lags, kernel=kernel,
+    )
+
+
+def _partition_first_pass(part, y, x, asset, alpha, number):
+    """Per-date estimates of one partition: a table by date, and the reasons of skipped dates."""
+    from threadpoolctl import threadpool_limits
+
+    if len(part) == 0:
+        return None
+    panel = part.set_index(asset, append=True)
+    panel.index = panel.index.set_names(["date", "asset"])
+    X = panel[x]
+    values, _ = check_numeric_frame(X, "X", check_values=False)
+    yv = check_target(panel[y], X.index)
+    codes, dates = date_codes(X.index, "X")
+    names = list(map(str, x))
+    with threadpool_limits(limits=1):
+        lambdas, r2, n_obs, reasons = _cross_sections(
+            values, yv, codes, len(dates), alpha, names, n_threads=1
+        )
+    table = pd.DataFrame(lambdas, index=dates, columns=["const", *names])
+    table["_r2"] = r2
+    table["_n_obs"] = n_obs
+    table["_n_rows"] = np.bincount(codes, minlength=len(dates))
+    table["_partition"] = number
+    return table, {dates[t]: reason for t, reason in reasons.items()}
+
+
+def _check_alpha(alpha) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not np.isfinite(alpha):
+        raise TypeError(f"alpha must be a finite number >= 0; got {alpha!r}.")
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0 (0 for OLS, > 0 for ridge); got {alpha}.")
+    return float(alpha)
+
+
 def _first_reasons(reasons: dict, dates: pd.Index, n: int = 2) -> str:
     items = sorted(reasons.items())[:n]
     text = "; ".join(f"{_date_text(dates[t])}: {r}" for t, r in items)
@@ -282,7 +533,7 @@ def _date_text(date) -> str:
     return str(date)
 
 
-def _cross_sections(x, y, codes, n_dates, alpha, names):
+def _cross_sections(x, y, codes, n_dates, alpha, names, n_threads=None):
     """Solve every date's centred (ridge) normal equations at once.
 
     First, one pass over the data in cache-sized blocks of dates accumulates,
@@ -298,14 +549,19 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     if not np.all(codes[1:] >= codes[:-1]):
         order = np.argsort(codes, kind="stable")
         x, y, codes = x[order], y[order], codes[order]
-    counts = np.bincount(codes, minlength=n_dates)
-    starts = np.concatenate([[0], np.cumsum(counts)])
+    starts = np.searchsorted(codes, np.arange(n_dates + 1))  # codes are sorted now
+    counts = np.diff(starts)
     width = max(int(counts.max()), 1)
     balanced = bool(np.all(counts == counts[0]))
-    head = slice(0, min(n, 200_000))
-    with np.errstate(over="ignore", invalid="ignore"):
-        head_ok = np.isfinite(y[head]) & np.isfinite(x[head].sum(axis=1))
-    sample = np.flatnonzero(head_ok)[:10_000]
+    # The shift: the mean of the first 10,000 rows without a NaN among the first 200,000
+    # (looked for in the first 20,000 rows first, where they usually are).
+    for size in (20_000, 200_000):
+        head = slice(0, min(n, size))
+        with np.errstate(over="ignore", invalid="ignore"):
+            head_ok = np.isfinite(y[head]) & np.isfinite(x.T[:, head].sum(axis=0))
+        sample = np.flatnonzero(head_ok)[:10_000]
+        if len(sample) == 10_000 or head.stop == n:
+            break
     shift_x = x[sample].mean(axis=0) if len(sample) else np.zeros(k)
     shift_y = y[sample].mean() if len(sample) else 0.0
 
@@ -316,11 +572,13 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     blocks = [(b0, min(b0 + block, n_dates)) for b0 in range(0, n_dates, block)]
     xt = x.T  # characteristic-major: a free view of pandas' column blocks
 
-    def accumulate(my_blocks):
-        """Moments of some blocks of dates; returns the count of infs per column."""
+    queue = iter(blocks)  # taken block by block by every thread (next() holds the GIL)
+
+    def accumulate():
+        """Moments of blocks of dates taken from the queue; returns the count of infs per column."""
         infinite = np.zeros(k + 1, dtype=np.int64)
         buffer = np.empty((m, min(block, n_dates), width))
-        for b0, b1 in my_blocks:
+        for b0, b1 in queue:
             nb, r0, r1 = b1 - b0, starts[b0], starts[b1]
             z = buffer[:, :nb]
             if balanced:  # (inf - shift stays inf; rows with an inf are rejected below)
@@ -337,26 +595,26 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
             # Rows with a NaN (or an inf) have a non-finite sum: give them no weight.
             with np.errstate(over="ignore", invalid="ignore"):
                 row_sums = z[: k + 1].sum(axis=0)
-            bad_t, bad_w = np.nonzero(~np.isfinite(row_sums))
-            if len(bad_t):
-                values = z[: k + 1, bad_t, bad_w]
+            bad = np.flatnonzero(~np.isfinite(row_sums))
+            if len(bad):
+                flat = z.reshape(m, nb * width)  # a view: rows of the block laid end to end
+                values = flat[: k + 1].take(bad, axis=1)
                 infinite += np.isinf(values).sum(axis=1)
                 if np.isfinite(values).all(axis=0).any():
                     raise ValueError(
                         "X or y holds values so large that their sum overflows; rescale them."
                     )
-                z[:, bad_t, bad_w] = 0.0
+                flat[:, bad] = 0.0
             zt = z.transpose(1, 0, 2)  # dates x variables x rows, a view
             np.matmul(zt, zt.transpose(0, 2, 1), out=moments[b0:b1])
         return infinite
 
     # NumPy releases the GIL in these loops: two threads use both cores of a laptop.
-    n_threads = min(_THREADS, len(blocks))
-    if n_threads > 1:
-        shares = [blocks[i::n_threads] for i in range(n_threads)]
-        infinite = sum(_pool().map(accumulate, shares))
-    else:
-        infinite = accumulate(blocks)
+    # This thread works too, beside the pool's; a thread that is slowed down (by other
+    # work on the machine) takes fewer blocks.
+    n_threads = min(inner_threads(_THREADS) if n_threads is None else n_threads, len(blocks))
+    helpers_ = [_pool().submit(accumulate) for _ in range(n_threads - 1)]
+    infinite = accumulate() + sum(f.result() for f in helpers_)
     if infinite[:k].any():
         raise infinite_values_error("X", names, infinite[:k])
 
@@ -382,23 +640,25 @@ def _cross_sections(x, y, codes, n_dates, alpha, names):
     lambdas = np.full((n_dates, k + 1), np.nan)
     r2 = np.full(n_dates, np.nan)
     if ok.any():
-        slopes = np.linalg.solve(gram[ok], xty[ok][:, :, None])[:, :, 0]
-        lambdas[ok, 1:] = slopes
-        lambdas[ok, 0] = shift_y + my[ok] - np.einsum("bk,bk->b", shift_x + mx[ok], slopes)
+        use = slice(None) if ok.all() else ok  # (no copies when every date is used)
+        gram, xty, yty, mx, my = gram[use], xty[use], yty[use], mx[use], my[use]
+        slopes = np.linalg.solve(gram, xty[:, :, None])[:, :, 0]
+        lambdas[use, 1:] = slopes
+        lambdas[use, 0] = shift_y + my - np.einsum("bk,bk->b", shift_x + mx, slopes)
         # Residual sum of squares from the normal equations: y'y - 2 w'X'y + w'X'X w
         # (X'X without the ridge penalty).
-        xtx = gram[ok] - (alpha * np.eye(k) if alpha else 0.0)
+        xtx = gram - alpha * np.eye(k) if alpha else gram
         ssr = (
-            yty[ok]
-            - 2 * np.einsum("bk,bk->b", slopes, xty[ok])
+            yty
+            - 2 * np.einsum("bk,bk->b", slopes, xty)
             + np.einsum("bk,bkj,bj->b", slopes, xtx, slopes)
         )
-        sst = yty[ok]
+        sst = yty
         # A date whose returns are all equal has sst = 0 up to rounding error: its R^2
         # is undefined. Compare with the raw second moment, not with exactly 0.
-        constant = sst <= 1e-12 * np.maximum(moments[ok, k, k], np.finfo(float).tiny)
+        constant = sst <= 1e-12 * np.maximum(moments[use, k, k], np.finfo(float).tiny)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r2[ok] = np.where(constant, np.nan, 1.0 - np.maximum(ssr, 0.0) / sst)
+            r2[use] = np.where(constant, np.nan, 1.0 - np.maximum(ssr, 0.0) / sst)
     return lambdas, r2, n_obs, reasons
 
 

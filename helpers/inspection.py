@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import check_scoring
 from sklearn.utils import Bunch
+from sklearn.utils.parallel import Parallel, delayed
 
 from helpers._validation import check_int, check_numeric_frame, check_target, date_codes
 from helpers.metrics import ic_scorer
@@ -36,6 +37,7 @@ def permutation_importance_panel(
     within: str = "date",
     groups=None,
     random_state=None,
+    n_jobs=None,
 ) -> Bunch:
     r"""Permutation importance of the characteristics of a fitted model on a panel.
 
@@ -78,6 +80,13 @@ def permutation_importance_panel(
         Columns not in any group are shuffled on their own.
     random_state : int or None, default None
         Seed of the permutations (``numpy.random.default_rng``).
+    n_jobs : int or None, default None
+        Number of characteristics (or groups) scored in parallel, through
+        ``sklearn.utils.parallel.Parallel``: None means 1 unless inside a
+        ``joblib.parallel_config`` context (which also chooses the backend,
+        e.g. ``backend="dask"``); -1 uses all cores. The random draws are made
+        in this process, in the same order as with ``n_jobs=1``, so the
+        importances are the same.
 
     Returns
     -------
@@ -110,16 +119,15 @@ def permutation_importance_panel(
     rng = np.random.default_rng(random_state)
 
     baseline = float(scorer(estimator, X, y))
-    values = X.to_numpy(copy=True)
-    importances = np.empty((len(members), n_repeats))
-    for g, (_, positions) in enumerate(members.items()):
-        original = values[:, positions].copy()
-        for r in range(n_repeats):
-            perm = _permutation(codes, within, rng)
-            values[:, positions] = original[perm]
-            shuffled = pd.DataFrame(values, index=X.index, columns=X.columns)
-            importances[g, r] = baseline - float(scorer(estimator, shuffled, y))
-        values[:, positions] = original
+    # The draws are taken here, group by group, in the order of a sequential run; the
+    # generator feeds Parallel lazily, so only a few groups' draws are held at once.
+    draws = ((positions, [_draw(len(X), within, rng) for _ in range(n_repeats)])
+             for positions in members.values())
+    scores = Parallel(n_jobs=n_jobs)(
+        delayed(_shuffled_scores)(estimator, X, y, scorer, codes, positions, group_draws)
+        for positions, group_draws in draws
+    )
+    importances = baseline - np.array(scores, dtype="float64").reshape(len(members), n_repeats)
     index = pd.Index(list(members), name="feature")
     table = pd.DataFrame(
         importances, index=index, columns=pd.RangeIndex(n_repeats, name="repeat")
@@ -168,13 +176,35 @@ def _feature_groups(columns, groups) -> dict:
     return members
 
 
+def _shuffled_scores(estimator, X, y, scorer, codes, positions, group_draws) -> list:
+    """Scores of the estimator with the columns ``positions`` permuted by each draw."""
+    values = X.to_numpy(copy=True)
+    original = values[:, positions].copy()
+    scores = []
+    for draw in group_draws:
+        values[:, positions] = original[_from_draw(codes, draw)]
+        shuffled = pd.DataFrame(values, index=X.index, columns=X.columns)
+        scores.append(float(scorer(estimator, shuffled, y)))
+    return scores
+
+
+def _draw(n: int, within: str, rng: np.random.Generator) -> tuple:
+    """The random draw behind one permutation (made where the generator lives)."""
+    return ("all", rng.permutation(n)) if within == "all" else ("date", rng.random(n))
+
+
 def _permutation(codes: np.ndarray, within: str, rng: np.random.Generator) -> np.ndarray:
     """Row positions: row i takes the values of row perm[i] (of the same date if within='date')."""
-    n = len(codes)
+    return _from_draw(codes, _draw(len(codes), within, rng))
+
+
+def _from_draw(codes: np.ndarray, draw: tuple) -> np.ndarray:
+    """The permutation of :func:`_permutation` from its random draw."""
+    within, values = draw
     if within == "all":
-        return rng.permutation(n)
+        return values
     by_date = np.argsort(codes, kind="stable")  # rows of each date, in their order
-    shuffled = np.lexsort((rng.random(n), codes))  # rows of each date, in random order
-    perm = np.empty(n, dtype=np.int64)
+    shuffled = np.lexsort((values, codes))  # rows of each date, in random order
+    perm = np.empty(len(codes), dtype=np.int64)
     perm[by_date] = shuffled
     return perm

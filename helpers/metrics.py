@@ -30,6 +30,7 @@ from sklearn.metrics import make_scorer
 
 from helpers._newey_west import check_kernel, check_nw_lags, long_run_mean_cov
 from helpers._ranks import average_ranks
+from helpers._threads import inner_threads
 from helpers._validation import check_panel_index
 
 __all__ = [
@@ -85,23 +86,30 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
     (36, True)
     """
     truth, pred, dates = _align(y_true, y_pred, dates)
-    codes, unique = pd.factorize(dates, sort=True)
+    codes, unique = _date_codes(dates)
     n_dates = len(unique)
-    order = np.argsort(codes, kind="stable")
-    codes, truth, pred = codes[order], truth[order], pred[order]
     counts = np.bincount(codes, minlength=n_dates)
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    width = max(int(counts.max()), 1) if len(counts) else 1
-    slot = np.arange(len(codes)) - starts[codes]
-
     valid = np.isfinite(truth) & np.isfinite(pred)
-    # Padding and dropped pairs hold +inf: they rank after every valid value, so the
+    # Padding and dropped pairs hold +inf: they sort after every valid value, so the
     # valid values of a date get the ranks 1..n_t they would get on their own.
-    padded = np.full((2, n_dates, width), np.inf)
-    padded[0, codes[valid], slot[valid]] = truth[valid]
-    padded[1, codes[valid], slot[valid]] = pred[valid]
-    inside = np.zeros((n_dates, width), dtype=bool)
-    inside[codes[valid], slot[valid]] = True
+    if n_dates and np.all(counts == counts[0]) and np.all(codes[1:] >= codes[:-1]):
+        # A balanced panel sorted by date (the usual case): every date is a row as it stands.
+        width = int(counts[0])
+        inside = valid.reshape(n_dates, width)
+        padded = np.stack([truth.reshape(n_dates, width), pred.reshape(n_dates, width)])
+        if not valid.all():
+            padded[:, ~inside] = np.inf
+    else:
+        order = np.argsort(codes, kind="stable")
+        codes, truth, pred, valid = codes[order], truth[order], pred[order], valid[order]
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        width = max(int(counts.max()), 1) if len(counts) else 1
+        slot = np.arange(len(codes)) - starts[codes]
+        padded = np.full((2, n_dates, width), np.inf)
+        padded[0, codes[valid], slot[valid]] = truth[valid]
+        padded[1, codes[valid], slot[valid]] = pred[valid]
+        inside = np.zeros((n_dates, width), dtype=bool)
+        inside[codes[valid], slot[valid]] = True
     ranks = _ranks_of_both(padded)
     n_pairs = inside.sum(axis=1)
     centred = ranks - ((n_pairs + 1) / 2.0)[None, :, None]
@@ -118,13 +126,29 @@ def information_coefficient(y_true, y_pred, dates=None) -> pd.Series:
     return out
 
 
+def _date_codes(dates: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's date (0 = earliest) and the sorted distinct dates."""
+    codes, unique = pd.factorize(dates, sort=True)
+    return codes, unique
+
+
 def _ranks_of_both(padded: np.ndarray) -> np.ndarray:
     """Average ranks along the last axis of both layers of a (2, dates, width) array."""
-    if padded[0].size < 100_000:
-        return np.stack([average_ranks(padded[0]), average_ranks(padded[1])])
-    # NumPy releases the GIL while sorting: rank outcomes and forecasts side by side.
+    ranks = np.empty(padded.shape)
+    n_dates = padded.shape[1]
+
+    def rank(dates):  # the padding's ties need no averaging: its ranks are not used
+        for layer in (0, 1):
+            average_ranks(padded[layer, dates], tied_inf=False, out=ranks[layer, dates])
+
+    if padded[0].size < 100_000 or inner_threads() < 2:
+        rank(slice(None))
+        return ranks
+    # NumPy releases the GIL while sorting: two threads rank half of the dates each.
+    half = n_dates // 2
     with ThreadPoolExecutor(2, thread_name_prefix="information_coefficient") as pool:
-        return np.stack(list(pool.map(average_ranks, padded)))
+        list(pool.map(rank, [slice(0, half), slice(half, n_dates)]))
+    return ranks
 
 
 def _paired_arrays(y_true, y_pred):
