@@ -84,6 +84,11 @@ def measure(path: pathlib.Path) -> dict:
     return times
 
 
+def _session(stem: str):
+    """A chapter's session number (its file number); an appendix, such as scaling_out, is 'A'."""
+    return int(stem[:2]) if stem[:2].isdigit() else "A"
+
+
 def render(chapters: list[dict], times: dict, machine: str) -> str:
     lines = [
         f"Run times measured on {machine} by `make syllabus` "
@@ -93,7 +98,7 @@ def render(chapters: list[dict], times: dict, machine: str) -> str:
         "|---|---|---|---|---|---|",
     ]
     for ch in chapters:
-        number = int(ch["stem"][:2])
+        number = _session(ch["stem"])
         t = times.get(ch["stem"], {})
         book = f"{t['book']:.0f} s" if "book" in t else "–"
         student = f"{t['student']:.0f} s" if "student" in t else "–"
@@ -104,7 +109,7 @@ def render(chapters: list[dict], times: dict, machine: str) -> str:
             lines.append("| 10 | {doc}`10_summary` (review) | – | – | the cheat sheet, questions | – |")
     lines.append("")
     for ch in chapters:
-        number = int(ch["stem"][:2])
+        number = _session(ch["stem"])
         lines += [f"### Session {number}: {ch['title']}", ""]
         lines.append(f"*Before:* {PREREQUISITES.get(ch['stem'], 'the previous chapters')}.")
         lines.append("")
