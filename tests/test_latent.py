@@ -105,3 +105,11 @@ def test_bai_ng_finds_the_true_number():
     rng = np.random.default_rng(0)
     R = rng.standard_normal((300, 3)) @ rng.standard_normal((3, 100)) + rng.standard_normal((300, 100))
     assert helpers.bai_ng(pd.DataFrame(R), 8).idxmin() == 3
+
+
+def test_convergence_warning_when_max_iter_is_too_small():
+    from sklearn.exceptions import ConvergenceWarning
+
+    sim = helpers.simulate_latent_panel(30, 40, seed=0)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        helpers.IPCA(2, max_iter=1).fit(sim.X, sim.y)
