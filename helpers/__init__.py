@@ -30,6 +30,9 @@ portfolios
     Quantile portfolios of a forecast: returns, long-short spread, turnover.
 plotting
     The book's notebook setup and figure conventions.
+latent
+    Statistical factors: risk-premium PCA, the Bai-Ng criterion, IPCA and
+    its simulator and Gamma_alpha test.
 exercises
     ``check("label")``: exercises that check themselves.
 """
@@ -80,8 +83,26 @@ from helpers.evaluation import WalkForwardEvaluation, evaluate_walk_forward
 from helpers.inspection import permutation_importance_panel
 from helpers.plotting import PALETTE, percent_axis, setup_notebook
 from helpers.exercises import check
+from helpers.latent import (
+    IPCA,
+    LatentPanel,
+    RPPCAResult,
+    bai_ng,
+    gamma_alpha_test,
+    rp_pca,
+    simulate_latent_panel,
+    subspace_distance,
+)
 
 __all__ = [
+    "IPCA",
+    "LatentPanel",
+    "RPPCAResult",
+    "bai_ng",
+    "gamma_alpha_test",
+    "rp_pca",
+    "simulate_latent_panel",
+    "subspace_distance",
     "CrossSectionalResults",
     "CrossSectionalStandardizer",
     "FamaMacBethResults",

@@ -45,6 +45,7 @@ PREREQUISITES = {
     "12_us_stocks_premia": "chapters 2, 9 and 11",
     "13_us_stocks_forecasting": "chapters 6, 7, 8 and 11",
     "scaling_out": "chapters 2, 5, 6 and 7",
+    "14_statistical_factors": "chapters 2, 5 and 9; principal components (any introduction)",
 }
 
 
