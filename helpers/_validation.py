@@ -206,3 +206,21 @@ def check_complete_wide(frame: pd.DataFrame, name: str) -> np.ndarray:
             "complete data are needed here (drop those dates or assets first)."
         )
     return values
+
+
+def check_returns_factors(excess_returns, factors):
+    """Check test-asset and factor returns: wide, on the same dates, complete.
+
+    Returns the two frames and their values as float arrays.
+    """
+    R = check_wide(excess_returns, "excess_returns")
+    F = check_wide(factors, "factors")
+    if not R.index.equals(F.index):
+        raise ValueError(
+            "excess_returns and factors must have the same dates; nothing is joined "
+            f"silently (got {len(R)} and {len(F)} dates). Align them first, e.g. "
+            "factors = factors.loc[excess_returns.index]."
+        )
+    r = check_complete_wide(R, "excess_returns")
+    f = check_complete_wide(F, "factors")
+    return R, F, r, f

@@ -36,6 +36,7 @@ from helpers._validation import (
     check_complete_wide,
     check_int,
     check_numeric_frame,
+    check_returns_factors,
     check_target,
     check_wide,
     date_codes,
@@ -277,7 +278,8 @@ def cross_sectional_regression(
     >>> list(res.std_errors.columns)
     ['fama_macbeth', 'shanken', 'eiv', 'robust']
     """
-    r, f, assets, names, index = _check_returns_factors(excess_returns, factors)
+    R, F, r, f = check_returns_factors(excess_returns, factors)
+    assets, names = pd.Index(R.columns), [str(c) for c in F.columns]
     if weighting not in ("ols", "gls"):
         raise ValueError(f"weighting must be 'ols' or 'gls'; got {weighting!r}.")
     kernel = check_kernel(kernel)
@@ -314,20 +316,6 @@ def cross_sectional_regression(
         nw_lags=lags,
         kernel=kernel,
     )
-
-
-def _check_returns_factors(excess_returns, factors):
-    R = check_wide(excess_returns, "excess_returns")
-    F = check_wide(factors, "factors")
-    if not R.index.equals(F.index):
-        raise ValueError(
-            "excess_returns and factors must have the same dates; nothing is joined "
-            f"silently (got {len(R)} and {len(F)} dates). Align them first, e.g. "
-            "factors = factors.loc[excess_returns.index]."
-        )
-    r = check_complete_wide(R, "excess_returns")
-    f = check_complete_wide(F, "factors")
-    return r, f, pd.Index(R.columns), [str(c) for c in F.columns], R.index
 
 
 def _check_rank(a: np.ndarray, names, what: str) -> None:
@@ -378,7 +366,8 @@ def factor_relevance_test(excess_returns, factors) -> pd.DataFrame:
     >>> bool(test.loc["MktRF", "pvalue"] < 1e-10)
     True
     """
-    r, f, assets, names, _ = _check_returns_factors(excess_returns, factors)
+    R, F, r, f = check_returns_factors(excess_returns, factors)
+    assets, names = pd.Index(R.columns), [str(c) for c in F.columns]
     t, n = r.shape
     k = f.shape[1]
     if t <= n + k:

@@ -32,10 +32,9 @@ from scipy import linalg, stats
 from helpers._newey_west import check_kernel, check_nw_lags, long_run_mean_cov, se_label
 from helpers._threads import inner_threads
 from helpers._validation import (
-    check_complete_wide,
     check_numeric_frame,
+    check_returns_factors,
     check_target,
-    check_wide,
     date_codes,
     infinite_values_error,
 )
@@ -894,18 +893,9 @@ def two_pass(excess_returns, factors, *, nw_lags=None, kernel: str = "bartlett")
     >>> res.betas.shape, res.grs.df_num
     ((30, 1), 30)
     """
-    R = check_wide(excess_returns, "excess_returns")
-    F = check_wide(factors, "factors")
-    if not R.index.equals(F.index):
-        raise ValueError(
-            "excess_returns and factors must have the same dates; nothing is joined "
-            f"silently (got {len(R)} and {len(F)} dates). Align them first, e.g. "
-            "factors = factors.loc[excess_returns.index]."
-        )
-    r = check_complete_wide(R, "excess_returns")
-    f = check_complete_wide(F, "factors")
-    t, n = R.shape
-    k = F.shape[1]
+    R, F, r, f = check_returns_factors(excess_returns, factors)
+    t, n = r.shape
+    k = f.shape[1]
     if t <= n + k:
         raise ValueError(
             f"two_pass needs more dates than assets + factors for the GRS test; got "
