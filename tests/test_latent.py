@@ -3,10 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 
 import helpers
+from helpers import latent
 
 
 def reference_als(X, y, K, n_iter=300):
@@ -113,3 +115,85 @@ def test_convergence_warning_when_max_iter_is_too_small():
     sim = helpers.simulate_latent_panel(30, 40, seed=0)
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         helpers.IPCA(2, max_iter=1).fit(sim.X, sim.y)
+
+
+def _loop_bootstrap(X, y, n_factors, n_boot, seed):
+    """The Gamma_alpha bootstrap written as KPS describe it: one refit per draw, in a loop."""
+    model = helpers.IPCA(n_factors, intercept=True).fit(X, y)
+    Z, r = X.to_numpy(), y.to_numpy()
+    W, x, _, _ = latent._managed(Z, r, X.index.get_level_values("date"))
+    gb, ga, F = model.gamma_.to_numpy(), model.gamma_alpha_.to_numpy(), model.factors_.to_numpy()
+    null_fit = np.stack([W[t] @ gb @ F[t] for t in range(len(x))])
+    resid = x - W @ ga - null_fit
+    rng = np.random.default_rng(seed)
+    T = len(x)
+    draws = []
+    for _ in range(n_boot):
+        j = rng.integers(0, T, T)
+        q = rng.standard_t(5, T) / np.sqrt(5 / 3)
+        _, ga_b, _, _, _ = latent._als(W, null_fit + q[:, None] * resid[j], n_factors, True, 500, 1e-10)
+        draws.append(ga_b @ ga_b)
+    return ga @ ga, np.array(draws)
+
+
+@pytest.mark.parametrize("alpha_scale", [0.0, 0.002])
+def test_gamma_alpha_test_equals_a_loop_of_refits(alpha_scale):
+    sim = helpers.simulate_latent_panel(60, 80, alpha_scale=alpha_scale, seed=3)
+    stat, draws = _loop_bootstrap(sim.X, sim.y, 2, 40, seed=5)
+    res = helpers.gamma_alpha_test(sim.X, sim.y, 2, n_boot=40, seed=5, tol=1e-10)
+    assert res["w_alpha"] == pytest.approx(stat, rel=1e-8)
+    assert res["pvalue"] == pytest.approx((1 + np.sum(draws >= stat)) / 41)
+
+
+def test_batched_als_equals_one_als_per_draw():
+    sim = helpers.simulate_latent_panel(40, 60, seed=4)
+    W, x, _, _ = latent._managed(sim.X.to_numpy(), sim.y.to_numpy(), sim.X.index.get_level_values("date"))
+    rng = np.random.default_rng(0)
+    xs = x[None] + 0.2 * rng.standard_normal((7, *x.shape)) * np.abs(x).mean()
+    for intercept in (False, True):
+        Gb, Ab, Fb, _, _ = latent._als_batch(W, xs, 2, intercept, 2000, 1e-12)
+        for b in range(len(xs)):
+            G, A, F, _, _ = latent._als(W, xs[b], 2, intercept, 2000, 1e-12)
+            np.testing.assert_allclose(Gb[b], G, atol=1e-9)
+            np.testing.assert_allclose(Fb[b], F, atol=1e-9)
+            if intercept:
+                np.testing.assert_allclose(Ab[b], A, atol=1e-9)
+
+
+def test_gamma_alpha_test_size_and_power():
+    # 60 null panels: p-values roughly uniform (rejections at 10 % within 3 s.e.); all alternatives found.
+    null_p = [helpers.gamma_alpha_test(*_xy(helpers.simulate_latent_panel(60, 100, seed=s)), 2,
+                                       n_boot=39, seed=s)["pvalue"] for s in range(60)]
+    rate = np.mean(np.array(null_p) <= 0.10)
+    assert abs(rate - 0.10) <= 3 * np.sqrt(0.1 * 0.9 / 60)
+    alt_p = [helpers.gamma_alpha_test(*_xy(helpers.simulate_latent_panel(60, 100, alpha_scale=0.01, seed=s)),
+                                      2, n_boot=39, seed=s)["pvalue"] for s in range(10)]
+    assert max(alt_p) <= 0.05
+
+
+def _xy(sim):
+    return sim.X, sim.y
+
+
+def test_gamma_alpha_test_refuses_dates_with_rank_deficient_characteristics():
+    sim = helpers.simulate_latent_panel(30, 40, seed=0)
+    X = sim.X.copy()
+    first = X.index.get_level_values("date") == X.index.get_level_values("date")[0]
+    X.loc[first, "c2"] = 0.0  # missing for every asset on the first date, filled with 0
+    helpers.IPCA(2, intercept=True).fit(X, sim.y)  # the fit itself is fine
+    with pytest.raises(ValueError, match="1 of 30 dates.*2000-01-31.*rank 4"):
+        helpers.gamma_alpha_test(X, sim.y, 2, n_boot=5)
+
+
+def test_rp_pca_pricing_errors_out_of_sample_equal_statsmodels():
+    R = helpers.load_french().portfolios
+    half = len(R) // 2
+    res = helpers.rp_pca(R.iloc[:half], 3, gamma=20)
+    test = R.iloc[half:]
+    F = test.to_numpy() @ res.weights.to_numpy()
+    expected = [sm.OLS(test[c].to_numpy(), sm.add_constant(F)).fit().params[0] for c in R.columns]
+    np.testing.assert_allclose(res.pricing_errors(test).to_numpy(), expected, rtol=1e-9, atol=1e-14)
+    # on the estimation sample, the stored alphas
+    np.testing.assert_allclose(res.pricing_errors(R.iloc[:half]), res.alphas, atol=1e-14)
+    with pytest.raises(ValueError, match="same assets"):
+        res.pricing_errors(test.iloc[:, ::-1])
