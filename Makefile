@@ -112,6 +112,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_fama_macbeth.py
 	$(BIN)/python benchmarks/bench_ic.py
+	$(BIN)/python benchmarks/bench_ipca.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(or $(LAB_DIR),book)/
