@@ -51,16 +51,33 @@ def _check_panel_xy(X, y=None):
 
 
 def _managed(Z, r, dates):
-    """Per-date moments W_t = Z_t'Z_t (T, L, L) and x_t = Z_t'r_t (T, L)."""
+    """Per-date moments W_t = Z_t'Z_t (T, L, L) and x_t = Z_t'r_t (T, L).
+
+    Rows are grouped by date once (a stable sort, skipped when they already
+    are), then each date's moments are one BLAS product on a contiguous block:
+    no (rows, L, L) temporary, so memory stays at the size of Z.
+    """
     codes, uniques = pd.factorize(dates, sort=True)
     T, L = len(uniques), Z.shape[1]
-    W = np.zeros((T, L, L))
-    np.add.at(W, codes, Z[:, :, None] * Z[:, None, :])
+    if np.all(codes[1:] >= codes[:-1]):
+        order = None
+    else:
+        order = np.argsort(codes, kind="stable")
+        codes = codes[order]
+    Zs = Z if order is None else Z[order]
+    bounds = np.searchsorted(codes, np.arange(T + 1))
+    W = np.empty((T, L, L))
+    for t in range(T):
+        block = Zs[bounds[t]:bounds[t + 1]]
+        W[t] = block.T @ block
     x = None
     if r is not None:
-        x = np.zeros((T, L))
-        np.add.at(x, codes, Z * r[:, None])
-    return W, x, pd.Index(uniques, name="date"), codes
+        rs = r if order is None else r[order]
+        x = np.empty((T, L))
+        for t in range(T):
+            x[t] = rs[bounds[t]:bounds[t + 1]] @ Zs[bounds[t]:bounds[t + 1]]
+    codes_out, _ = pd.factorize(dates, sort=True)
+    return W, x, pd.Index(uniques, name="date"), codes_out
 
 
 def _factor_step(W, x, gamma_b, gamma_a):

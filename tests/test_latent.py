@@ -197,3 +197,16 @@ def test_rp_pca_pricing_errors_out_of_sample_equal_statsmodels():
     np.testing.assert_allclose(res.pricing_errors(R.iloc[:half]), res.alphas, atol=1e-14)
     with pytest.raises(ValueError, match="same assets"):
         res.pricing_errors(test.iloc[:, ::-1])
+
+
+def test_managed_portfolios_equal_a_direct_sum_in_any_row_order():
+    sim = helpers.simulate_latent_panel(15, 30, seed=2)
+    rng = np.random.default_rng(0)
+    shuffled = rng.permutation(len(sim.X))
+    X, y = sim.X.iloc[shuffled], sim.y.iloc[shuffled]
+    W, x, dates, _ = latent._managed(X.to_numpy(), y.to_numpy(), X.index.get_level_values("date"))
+    for t, d in enumerate(dates):
+        Z = sim.X.xs(d, level="date").to_numpy()
+        r = sim.y.xs(d, level="date").to_numpy()
+        np.testing.assert_allclose(W[t], Z.T @ Z, rtol=1e-12)
+        np.testing.assert_allclose(x[t], Z.T @ r, rtol=1e-12, atol=1e-15)
